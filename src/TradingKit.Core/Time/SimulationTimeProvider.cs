@@ -1,0 +1,35 @@
+namespace TradingKit.Time;
+
+/// <summary>
+/// A clock that only moves when told: the engine advances it to each market data item's time when
+/// replaying history, so a backtest or replay runs as fast as the CPU allows and is repeatable.
+/// </summary>
+/// <remarks>Timers are not supported: the engine schedules its own timers against this clock.</remarks>
+public sealed class SimulationTimeProvider : TimeProvider
+{
+    private long _utcTicks;
+
+    /// <summary>Creates a clock set to <paramref name="start"/>.</summary>
+    /// <param name="start">The initial time.</param>
+    public SimulationTimeProvider(DateTimeOffset start) => _utcTicks = start.UtcTicks;
+
+    /// <inheritdoc />
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
+
+    /// <inheritdoc />
+    public override long GetTimestamp() => Interlocked.Read(ref _utcTicks);
+
+    /// <inheritdoc />
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    /// <summary>Moves the clock forward to <paramref name="time"/>; never backwards.</summary>
+    /// <param name="time">The new time.</param>
+    public void AdvanceTo(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks;
+        if (ticks > Interlocked.Read(ref _utcTicks))
+        {
+            Interlocked.Exchange(ref _utcTicks, ticks);
+        }
+    }
+}

@@ -5,7 +5,7 @@ namespace TradingKit.Commands;
 /// <summary>Marker for every command payload. Commands are how operators and UIs change state.</summary>
 public interface ITradingCommand;
 
-/// <summary>The states of a stored command. Transitions are governed by the command state machine.</summary>
+/// <summary>The states of a stored command. Transitions are governed by <see cref="CommandStateMachine"/>.</summary>
 public enum CommandStatus : byte
 {
     /// <summary>Inserted, not yet claimed.</summary>

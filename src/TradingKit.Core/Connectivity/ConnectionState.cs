@@ -1,6 +1,6 @@
 namespace TradingKit.Connectivity;
 
-/// <summary>States of a connection to a venue stream. Transitions are governed by the connection state machine.</summary>
+/// <summary>States of a connection to a venue stream. Transitions are governed by <see cref="ConnectionStateMachine"/>.</summary>
 public enum ConnectionState : byte
 {
     /// <summary>Not connected.</summary>

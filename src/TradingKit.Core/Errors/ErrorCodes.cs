@@ -85,4 +85,10 @@ public static class ErrorCodes
 
     /// <summary>Configuration or options failed validation at start-up.</summary>
     public const string InvalidOptions = "INVALID_OPTIONS";
+
+    /// <summary>A market data file or record that cannot be read (bad column, unparsable number, inconsistent OHLC, out of order).</summary>
+    public const string MarketDataMalformed = "MARKET_DATA_MALFORMED";
+
+    /// <summary>A market data source (file) that does not exist.</summary>
+    public const string MarketDataNotFound = "MARKET_DATA_NOT_FOUND";
 }

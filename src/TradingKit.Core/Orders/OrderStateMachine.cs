@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using TradingKit.Errors;
+using TradingKit.StateMachines;
 
 namespace TradingKit.Orders;
 
@@ -24,28 +27,30 @@ public enum TransitionOutcome : byte
 /// terminal statuses absorb, except that a fill reported after a cancel or expiry completes the order
 /// (<see cref="OrderStatus.Cancelled"/>/<see cref="OrderStatus.Expired"/> → <see cref="OrderStatus.Filled"/>),
 /// because the venue is the truth; a fill may arrive before the acknowledgement; a refused cancel or modify
-/// restores the status held before the pending state.
+/// restores the status held before the pending state. The table is memoryless: the edges out of
+/// <see cref="OrderStatus.PendingCancel"/> and <see cref="OrderStatus.PendingUpdate"/> are the union of every
+/// status they may restore, and <see cref="Order"/> narrows them to the one it remembers.
 /// </remarks>
-public static class OrderStateMachine
+public sealed class OrderStateMachine : IStateMachine<OrderStatus>
 {
-    private const int Count = 12;
+    private static readonly TransitionTable<OrderStatus> Allowed = BuildTable();
 
-    private static readonly ushort[] Allowed = BuildTable();
+    private OrderStateMachine()
+    {
+    }
 
-    /// <summary>Every status, in declaration order.</summary>
-    public static ReadOnlySpan<OrderStatus> AllStatuses =>
-    [
-        OrderStatus.New, OrderStatus.Submitted, OrderStatus.Acknowledged, OrderStatus.PartiallyFilled, OrderStatus.Filled,
-        OrderStatus.PendingCancel, OrderStatus.PendingUpdate, OrderStatus.Cancelled, OrderStatus.Rejected, OrderStatus.Expired,
-        OrderStatus.Denied, OrderStatus.Triggered,
-    ];
+    /// <summary>Gets every status, in declaration order.</summary>
+    public static ReadOnlySpan<OrderStatus> AllStatuses => Allowed.States;
+
+    /// <summary>Gets every status, in declaration order (the same as <see cref="AllStatuses"/>).</summary>
+    public static ReadOnlySpan<OrderStatus> AllStates => Allowed.States;
 
     /// <summary>True for statuses no report can leave (except a late fill on a cancelled or expired order).</summary>
-    /// <param name="status">The status.</param>
+    /// <param name="state">The status.</param>
     /// <returns>Whether it is terminal.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsTerminal(OrderStatus status)
-        => status is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected or OrderStatus.Expired or OrderStatus.Denied;
+    public static bool IsTerminal(OrderStatus state)
+        => state is OrderStatus.Filled or OrderStatus.Cancelled or OrderStatus.Rejected or OrderStatus.Expired or OrderStatus.Denied;
 
     /// <summary>True while the order is (or may be) working at the venue.</summary>
     /// <param name="status">The status.</param>
@@ -64,16 +69,7 @@ public static class OrderStateMachine
     /// <param name="to">The requested status.</param>
     /// <returns><see cref="TransitionOutcome.NoOp"/> for the same status, <see cref="TransitionOutcome.Applied"/> when allowed, else <see cref="TransitionOutcome.Refused"/>.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TransitionOutcome Classify(OrderStatus from, OrderStatus to)
-    {
-        if (from == to)
-        {
-            return TransitionOutcome.NoOp;
-        }
-
-        var f = (uint)from;
-        return f < Count && (Allowed[f] & (1 << (int)to)) != 0 ? TransitionOutcome.Applied : TransitionOutcome.Refused;
-    }
+    public static TransitionOutcome Classify(OrderStatus from, OrderStatus to) => Allowed.Classify(from, to);
 
     /// <summary>True when <paramref name="to"/> may follow <paramref name="from"/> (the same status counts as allowed: a no-op).</summary>
     /// <param name="from">The current status.</param>
@@ -81,39 +77,54 @@ public static class OrderStateMachine
     /// <returns>Whether the transition is allowed.</returns>
     public static bool CanTransition(OrderStatus from, OrderStatus to) => Classify(from, to) != TransitionOutcome.Refused;
 
-    private static ushort[] BuildTable()
+    /// <summary>Checks a status change the caller is about to apply.</summary>
+    /// <param name="from">The current status.</param>
+    /// <param name="to">The requested status.</param>
+    /// <returns><see cref="TransitionOutcome.Applied"/> or <see cref="TransitionOutcome.NoOp"/>.</returns>
+    /// <exception cref="OrderStateException">The change is not allowed (<c>INVALID_ORDER_STATUS_TRANSITION</c>).</exception>
+    public static TransitionOutcome Transition(OrderStatus from, OrderStatus to)
     {
-        var t = new ushort[Count];
-        void Allow(OrderStatus from, params OrderStatus[] to)
+        var outcome = Classify(from, to);
+        if (outcome == TransitionOutcome.Refused)
         {
-            foreach (var s in to)
-            {
-                t[(int)from] |= (ushort)(1 << (int)s);
-            }
+            ThrowRefused(from, to);
         }
 
-        // The whole table lives here and nowhere else.
-        Allow(OrderStatus.New,
-            OrderStatus.Submitted, OrderStatus.Denied, OrderStatus.Cancelled);
-        Allow(OrderStatus.Submitted,
-            OrderStatus.Acknowledged, OrderStatus.Rejected, OrderStatus.PartiallyFilled, OrderStatus.Filled,
-            OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.Triggered, OrderStatus.PendingCancel);
-        Allow(OrderStatus.Acknowledged,
-            OrderStatus.PartiallyFilled, OrderStatus.Filled, OrderStatus.PendingCancel, OrderStatus.PendingUpdate,
-            OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.Triggered, OrderStatus.Rejected);
-        Allow(OrderStatus.Triggered,
-            OrderStatus.PartiallyFilled, OrderStatus.Filled, OrderStatus.PendingCancel, OrderStatus.PendingUpdate,
-            OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.Rejected);
-        Allow(OrderStatus.PartiallyFilled,
-            OrderStatus.Filled, OrderStatus.PendingCancel, OrderStatus.PendingUpdate, OrderStatus.Cancelled, OrderStatus.Expired);
-        Allow(OrderStatus.PendingCancel,
-            OrderStatus.Cancelled, OrderStatus.Filled, OrderStatus.Expired,
-            OrderStatus.Submitted, OrderStatus.Acknowledged, OrderStatus.Triggered, OrderStatus.PartiallyFilled);
-        Allow(OrderStatus.PendingUpdate,
-            OrderStatus.Acknowledged, OrderStatus.Triggered, OrderStatus.PartiallyFilled, OrderStatus.Filled,
-            OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.PendingCancel);
-        Allow(OrderStatus.Cancelled, OrderStatus.Filled);
-        Allow(OrderStatus.Expired, OrderStatus.Filled);
-        return t;
+        return outcome;
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowRefused(OrderStatus from, OrderStatus to)
+        => throw new OrderStateException(ErrorCodes.InvalidOrderStatusTransition, from, to);
+
+    private static TransitionTable<OrderStatus> BuildTable() => new TransitionTable<OrderStatus>()
+        // NEW → CANCELLED: cancelled locally before it was sent.
+        .Allow(OrderStatus.New,
+            OrderStatus.Submitted, OrderStatus.Denied, OrderStatus.Cancelled)
+        // A fill, trigger or cancel may overtake the acknowledgement.
+        .Allow(OrderStatus.Submitted,
+            OrderStatus.Acknowledged, OrderStatus.Rejected, OrderStatus.PartiallyFilled, OrderStatus.Filled,
+            OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.Triggered, OrderStatus.PendingCancel)
+        // ACKNOWLEDGED → REJECTED: some venues accept a stop order and reject it when it triggers.
+        .Allow(OrderStatus.Acknowledged,
+            OrderStatus.PartiallyFilled, OrderStatus.Filled, OrderStatus.PendingCancel, OrderStatus.PendingUpdate,
+            OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.Triggered, OrderStatus.Rejected)
+        .Allow(OrderStatus.Triggered,
+            OrderStatus.PartiallyFilled, OrderStatus.Filled, OrderStatus.PendingCancel, OrderStatus.PendingUpdate,
+            OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.Rejected)
+        .Allow(OrderStatus.PartiallyFilled,
+            OrderStatus.Filled, OrderStatus.PendingCancel, OrderStatus.PendingUpdate, OrderStatus.Cancelled, OrderStatus.Expired)
+        // Restores (SUBMITTED, ACKNOWLEDGED, TRIGGERED, PARTIALLY_FILLED, or PENDING_UPDATE when a modify is still
+        // in flight) plus every end the working status could reach.
+        .Allow(OrderStatus.PendingCancel,
+            OrderStatus.Cancelled, OrderStatus.Filled, OrderStatus.Expired, OrderStatus.Rejected,
+            OrderStatus.Submitted, OrderStatus.Acknowledged, OrderStatus.Triggered, OrderStatus.PartiallyFilled,
+            OrderStatus.PendingUpdate)
+        .Allow(OrderStatus.PendingUpdate,
+            OrderStatus.Acknowledged, OrderStatus.Triggered, OrderStatus.PartiallyFilled, OrderStatus.Filled,
+            OrderStatus.Cancelled, OrderStatus.Expired, OrderStatus.Rejected, OrderStatus.PendingCancel)
+        // The venue is the truth: a fill reported after the cancel or expiry is applied and may complete the order.
+        .Allow(OrderStatus.Cancelled, OrderStatus.Filled)
+        .Allow(OrderStatus.Expired, OrderStatus.Filled);
 }

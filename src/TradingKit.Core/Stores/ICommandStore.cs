@@ -43,4 +43,12 @@ public interface ICommandStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The command, or null.</returns>
     ValueTask<StoredCommand?> GetAsync(Guid commandId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Completes as soon as an unclaimed command exists: at once when one is already waiting, otherwise when one is inserted
+    /// (or, for stores that poll, when the next poll finds one). Executors wait here, then claim.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <returns>A task that completes when there may be something to claim.</returns>
+    ValueTask WaitForNewCommandsAsync(CancellationToken cancellationToken = default);
 }

@@ -1,0 +1,264 @@
+using System.Runtime.CompilerServices;
+using TradingKit.Events;
+
+namespace TradingKit.Stores.InMemory;
+
+/// <summary>
+/// The embedded event store: thread-safe, with exactly the semantics of the PostgreSQL store
+/// (see <see cref="IEventStore"/>). Appends take one lock per call; reads of the global log take none.
+/// </summary>
+public sealed class InMemoryEventStore : IEventStore
+{
+    private const int ReadChunk = 256;
+    private const int SmallBatch = 16;
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly Dictionary<string, List<EventEnvelope>> _streams = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dedupKeys = new(StringComparer.Ordinal);
+    private readonly AsyncSignal _appended = new();
+    private EventEnvelope[] _log = new EventEnvelope[1024];
+    private int _count;
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="timeProvider">The clock for <see cref="EventEnvelope.RecordedAt"/>; the system clock when null.</param>
+    public InMemoryEventStore(TimeProvider? timeProvider = null)
+    {
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentOutOfRangeException.ThrowIfLessThan(expectedVersion, ExpectedVersion.Any);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var n = events.Count;
+        for (var i = 0; i < n; i++)
+        {
+            var e = events[i];
+            ArgumentNullException.ThrowIfNull(e, nameof(events));
+            ArgumentNullException.ThrowIfNull(e.Payload, nameof(events));
+        }
+
+        var recordedAt = _timeProvider.GetUtcNow();
+        AppendResult result;
+        lock (_gate)
+        {
+            _streams.TryGetValue(streamId, out var stream);
+            long current = stream?.Count ?? 0;
+
+            var duplicates = 0;
+            bool[]? dropped = null;
+            HashSet<string>? batchKeys = n > SmallBatch ? new HashSet<string>(StringComparer.Ordinal) : null;
+            for (var i = 0; i < n; i++)
+            {
+                if (IsDuplicate(events, i, batchKeys))
+                {
+                    dropped ??= new bool[n];
+                    dropped[i] = true;
+                    duplicates++;
+                }
+            }
+
+            if (duplicates == n && n > 0)
+            {
+                return ValueTask.FromResult(new AppendResult(current, stream is null ? 0 : stream[^1].GlobalPosition, 0, duplicates));
+            }
+
+            if (expectedVersion != ExpectedVersion.Any && expectedVersion != current)
+            {
+                throw new StreamVersionConflictException(streamId, expectedVersion, current);
+            }
+
+            if (n == 0)
+            {
+                return ValueTask.FromResult(new AppendResult(current, stream is null ? 0 : stream[^1].GlobalPosition, 0, 0));
+            }
+
+            if (stream is null)
+            {
+                stream = new List<EventEnvelope>(Math.Max(4, n));
+                _streams.Add(streamId, stream);
+            }
+
+            var appended = n - duplicates;
+            EnsureCapacity(_count + appended);
+            var log = _log;
+            var position = _count;
+            for (var i = 0; i < n; i++)
+            {
+                if (dropped is not null && dropped[i])
+                {
+                    continue;
+                }
+
+                var e = events[i];
+                if (e.DedupKey is not null)
+                {
+                    _dedupKeys.Add(e.DedupKey);
+                }
+
+                var envelope = new EventEnvelope(
+                    e.EventId,
+                    streamId,
+                    ++current,
+                    position + 1,
+                    EventCatalog.GetTypeName(e.Payload),
+                    EventCatalog.GetSchemaVersion(e.Payload),
+                    e.OccurredAt,
+                    recordedAt,
+                    e.CorrelationId,
+                    e.CausationId,
+                    e.DedupKey,
+                    e.Payload);
+                log[position++] = envelope;
+                stream.Add(envelope);
+            }
+
+            Volatile.Write(ref _count, position);
+            result = new AppendResult(current, position, appended, duplicates);
+        }
+
+        _appended.Pulse();
+        return ValueTask.FromResult(result);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<EventEnvelope> ReadAllAsync(long fromPosition = 1, int maxCount = int.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        var next = Math.Max(1, fromPosition);
+        var count = Volatile.Read(ref _count);
+        var log = Volatile.Read(ref _log);
+        var last = Math.Min(count, next - 1 + (long)maxCount);
+        for (; next <= last; next++)
+        {
+            if ((next & (ReadChunk - 1)) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await Task.Yield();
+            }
+
+            yield return log[next - 1];
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<EventEnvelope> ReadStreamAsync(string streamId, long fromVersion = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        var next = (int)Math.Max(1, Math.Min(fromVersion, int.MaxValue));
+        var buffer = new List<EventEnvelope>();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            buffer.Clear();
+            lock (_gate)
+            {
+                if (_streams.TryGetValue(streamId, out var stream) && next <= stream.Count)
+                {
+                    var take = Math.Min(ReadChunk, stream.Count - next + 1);
+                    buffer.AddRange(stream.GetRange(next - 1, take));
+                }
+            }
+
+            if (buffer.Count == 0)
+            {
+                yield break;
+            }
+
+            foreach (var envelope in buffer)
+            {
+                yield return envelope;
+            }
+
+            next += buffer.Count;
+            await Task.Yield();
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<EventEnvelope> SubscribeAsync(long fromPosition, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var next = Math.Max(1, fromPosition);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Take the wake-up task before looking, so an append between the look and the wait still wakes us.
+            var wake = _appended.GetWaitTask();
+            var count = Volatile.Read(ref _count);
+            if (next > count)
+            {
+                await wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var log = Volatile.Read(ref _log);
+            for (; next <= count; next++)
+            {
+                yield return log[next - 1];
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_streams.TryGetValue(streamId, out var stream) ? (long)stream.Count : 0L);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> GetLastPositionAsync(CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult((long)Volatile.Read(ref _count));
+
+    private bool IsDuplicate(IReadOnlyList<EventData> events, int index, HashSet<string>? batchKeys)
+    {
+        var key = events[index].DedupKey;
+        if (key is null)
+        {
+            return false;
+        }
+
+        if (_dedupKeys.Contains(key))
+        {
+            return true;
+        }
+
+        if (batchKeys is not null)
+        {
+            return !batchKeys.Add(key);
+        }
+
+        for (var j = 0; j < index; j++)
+        {
+            if (string.Equals(events[j].DedupKey, key, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void EnsureCapacity(int required)
+    {
+        if (required <= _log.Length)
+        {
+            return;
+        }
+
+        var grown = new EventEnvelope[Math.Max(required, _log.Length * 2)];
+        Array.Copy(_log, grown, _count);
+
+        // Readers load the count before the array, so publishing the bigger array first keeps every index they may read valid.
+        Volatile.Write(ref _log, grown);
+    }
+}

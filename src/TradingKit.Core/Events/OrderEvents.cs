@@ -101,7 +101,7 @@ public sealed record OrderSubmitted : ITradingEvent
 /// <param name="ClientOrderId">The order.</param>
 /// <param name="Symbol">Its instrument.</param>
 /// <param name="VenueOrderId">The id the venue assigned.</param>
-public sealed record OrderAccepted(ClientOrderId ClientOrderId, Symbol Symbol, VenueOrderId VenueOrderId) : ITradingEvent;
+public sealed record OrderAccepted(ClientOrderId ClientOrderId, Symbol Symbol, VenueOrderId? VenueOrderId) : ITradingEvent;
 
 /// <summary>The venue rejected the order permanently; it is not retried (PIPE-260 §4.2). Type name <c>order_rejected</c>.</summary>
 /// <param name="ClientOrderId">The order.</param>

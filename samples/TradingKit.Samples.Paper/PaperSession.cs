@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TradingKit.Domain;
+using TradingKit.Engine;
+using TradingKit.Journal;
+using TradingKit.MarketData;
+using TradingKit.Strategies;
+using TradingKit.Time;
+
+namespace TradingKit.Samples.Paper;
+
+/// <summary>Composes the paper pipeline and runs one session.</summary>
+internal static class PaperSession
+{
+    public static async Task<int> RunAsync(SampleSettings settings)
+    {
+        var bars = new CsvBarFeed(settings.DataPath, new Symbol(settings.Symbol)).ReadAll();
+        if (bars.Count == 0)
+        {
+            throw new SampleInputException($"data file '{settings.DataPath}' has no bars");
+        }
+
+        // The clock follows the data, so a run is repeatable and as fast as the CPU allows.
+        var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddConfiguration(settings.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddTradingKit(o => Copy(settings.Engine, o))
+            .UseInMemoryStores()
+            .UsePaperVenue(o => Copy(settings.Paper, o))
+            .AddStrategy(new MovingAverageCrossStrategy(settings.Strategy))
+            .UseFileJournal(settings.OutputRoot);
+
+        await using var provider = services.BuildServiceProvider();
+        await using var engine = provider.GetRequiredService<TradingEngine>();
+
+        Console.WriteLine($"TradingKit paper session {engine.SessionId}: {bars.Count} bars of {settings.Symbol} " +
+            $"({bars[0].Timestamp:yyyy-MM-dd} to {bars[^1].Timestamp:yyyy-MM-dd}), strategy {settings.Strategy.StrategyId} " +
+            $"({settings.Strategy.FastPeriod}/{settings.Strategy.SlowPeriod}), initial cash {settings.Engine.InitialCash.ToString("N2", CultureInfo.InvariantCulture)} {settings.Engine.Currency}");
+
+        var progress = new ConsoleProgress(bars.Count);
+        var summary = await engine.RunAsync(new PacedFeed(bars, settings.PaceMilliseconds), progress).ConfigureAwait(false);
+        progress.Done();
+
+        PrintSummary(summary, settings.Engine.Currency, Path.Combine(settings.OutputRoot, "sessions", engine.SessionId.Value));
+        return 0;
+    }
+
+    private static void Copy<T>(T from, T to)
+        where T : class
+    {
+        foreach (var property in typeof(T).GetProperties())
+        {
+            if (property.CanWrite && property.CanRead)
+            {
+                property.SetValue(to, property.GetValue(from));
+            }
+        }
+
+        if (from is EngineOptions source && to is EngineOptions target)
+        {
+            foreach (var instrument in source.Instruments)
+            {
+                target.Instruments.Add(instrument);
+            }
+        }
+    }
+
+    private static void PrintSummary(SessionSummaryRecord s, string currency, string journal)
+    {
+        static string Money(decimal value) => value.ToString("N2", CultureInfo.InvariantCulture);
+        var rows = new (string Name, string Value)[]
+        {
+            ("Round trips", s.Trades.ToString(CultureInfo.InvariantCulture)),
+            ("Wins / losses", $"{s.Wins} / {s.Losses}"),
+            ("Win rate", s.WinRate.ToString("P1", CultureInfo.InvariantCulture)),
+            ("Average PnL per trip", Money(s.AveragePnl)),
+            ("Worst trip", Money(s.MaxLoss)),
+            ("Realised PnL", Money(s.RealizedPnl)),
+            ("Unrealised PnL", Money(s.UnrealizedPnl)),
+            ("Fees", Money(s.Fees)),
+            ("Slippage", Money(s.Slippage)),
+            ("Max drawdown", Money(s.MaxDrawdown)),
+            ("Final cash", Money(s.FinalCash)),
+            ("Final equity", Money(s.FinalEquity)),
+            ("Orders sent / rejected / denied", $"{s.OrdersSubmitted} / {s.OrdersRejected} / {s.OrdersDenied}"),
+            ("Fills", s.Fills.ToString(CultureInfo.InvariantCulture)),
+        };
+        var width = rows.Max(r => r.Name.Length);
+        Console.WriteLine();
+        Console.WriteLine($"Session summary ({currency})");
+        Console.WriteLine(new string('-', width + 22));
+        foreach (var (name, value) in rows)
+        {
+            Console.WriteLine($"{name.PadRight(width)}  {value,20}");
+        }
+
+        foreach (var (symbol, qty) in s.FinalPositions)
+        {
+            Console.WriteLine($"{("Position " + symbol).PadRight(width)}  {qty.ToString(CultureInfo.InvariantCulture),20}");
+        }
+
+        Console.WriteLine(new string('-', width + 22));
+        Console.WriteLine($"Journal: {journal}");
+    }
+
+    /// <summary>Replays bars, optionally at a human pace.</summary>
+    private sealed class PacedFeed(IReadOnlyList<Bar> bars, int paceMilliseconds) : IMarketDataFeed
+    {
+        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            foreach (var bar in bars)
+            {
+                if (paceMilliseconds > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(paceMilliseconds), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+                }
+
+                yield return bar;
+            }
+        }
+    }
+
+    /// <summary>Shows how far the session is: a live line on a terminal, a few lines when redirected.</summary>
+    private sealed class ConsoleProgress(int total) : IProgress<long>
+    {
+        private long _lastPrinted = -1;
+
+        public void Report(long value)
+        {
+            if (Console.IsOutputRedirected)
+            {
+                if (value * 4 / total > _lastPrinted * 4 / Math.Max(1, total) || _lastPrinted < 0)
+                {
+                    _lastPrinted = value;
+                    Console.WriteLine($"  processed {value}/{total} bars");
+                }
+
+                return;
+            }
+
+            _lastPrinted = value;
+            Console.Write($"\r  processed {value}/{total} bars ({value * 100 / total}%)");
+        }
+
+        public void Done()
+        {
+            if (!Console.IsOutputRedirected)
+            {
+                Console.Write($"\r  processed {total}/{total} bars (100%)\n");
+            }
+            else
+            {
+                Console.WriteLine($"  processed {total}/{total} bars");
+            }
+        }
+    }
+}

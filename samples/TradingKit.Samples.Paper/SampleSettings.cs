@@ -1,0 +1,179 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using TradingKit.Engine;
+using TradingKit.Instruments;
+using TradingKit.Oms;
+using TradingKit.Paper;
+using TradingKit.Strategies;
+
+namespace TradingKit.Samples.Paper;
+
+/// <summary>Bad input given to the sample: reported as one line, exit code 2.</summary>
+internal sealed class SampleInputException(string message) : Exception(message);
+
+/// <summary>Everything the sample runs with, read from appsettings.json, TRADINGKIT_ environment variables and the command line.</summary>
+internal sealed class SampleSettings
+{
+    private static readonly string[] Sections = ["Sample", "Engine", "Strategy", "Paper", "Oms", "Logging"];
+
+    private static readonly Dictionary<string, string> Shortcuts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--data"] = "Sample:Data",
+        ["--symbol"] = "Sample:Symbol",
+        ["--out"] = "Sample:Out",
+        ["--pace"] = "Sample:Pace",
+        ["--seed"] = "Paper:Faults:Seed",
+    };
+
+    public const string Usage = """
+        TradingKit paper sample: the moving-average-cross strategy over real S&P 500 daily bars, through the paper venue.
+
+        Usage: dotnet run --project samples/TradingKit.Samples.Paper -- [options]
+
+          --data <csv>         bars to trade (date,open,high,low,close,adjclose,volume); default: the bundled S&P 500 data
+          --symbol <name>      symbol name for the bars (default SPX)
+          --out <dir>          journal folder; sessions go to <dir>/sessions/<session_id>/ (default ./out)
+          --seed <n>           seed of the paper venue's fault injection (default 42)
+          --pace <ms>          play the data at this many milliseconds per bar (default 0: as fast as possible)
+          --Section:Key value  any setting of appsettings.json, e.g. --Strategy:FastPeriod 5 --Paper:SlippageBps 3
+          --help               this text
+
+        Environment variables prefixed TRADINGKIT_ also apply (TRADINGKIT_Engine__InitialCash=50000).
+        """;
+
+    public required IConfiguration Configuration { get; init; }
+
+    public required string DataPath { get; init; }
+
+    public required string Symbol { get; init; }
+
+    public required string OutputRoot { get; init; }
+
+    public required int PaceMilliseconds { get; init; }
+
+    public required EngineOptions Engine { get; init; }
+
+    public required MovingAverageCrossOptions Strategy { get; init; }
+
+    public required PaperVenueOptions Paper { get; init; }
+
+    /// <summary>Reads and checks the settings; null when help was asked for.</summary>
+    public static SampleSettings? Load(string[] args)
+    {
+        if (args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            return null;
+        }
+
+        CheckArguments(args);
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables("TRADINGKIT_")
+            .AddCommandLine(args, Shortcuts)
+            .Build();
+
+        var symbol = configuration["Sample:Symbol"] is { Length: > 0 } s ? s : "SPX";
+        var engine = Bind<EngineOptions>(configuration, "Engine");
+        engine.Oms = Bind<OmsOptions>(configuration, "Oms");
+        var instrument = new Instrument(symbol, tickSize: 0.01m, stepSize: 0.01m, minQuantity: 0.01m, maxQuantity: 1_000_000m);
+        engine.Instruments.Add(instrument);
+
+        var strategy = Bind<MovingAverageCrossOptions>(configuration, "Strategy");
+        strategy.Symbol = symbol;
+        var paper = Bind<PaperVenueOptions>(configuration, "Paper");
+        paper.InitialCash = engine.InitialCash;
+        paper.Currency = engine.Currency;
+        paper.Instruments = [instrument];
+
+        var pace = ParseInt(configuration["Sample:Pace"], "--pace", min: 0, max: 60_000);
+        return new SampleSettings
+        {
+            Configuration = configuration,
+            DataPath = ResolveDataPath(configuration["Sample:Data"] ?? "data/sp500-2000.csv"),
+            Symbol = symbol,
+            OutputRoot = Path.GetFullPath(configuration["Sample:Out"] is { Length: > 0 } o ? o : "out"),
+            PaceMilliseconds = pace,
+            Engine = engine,
+            Strategy = strategy,
+            Paper = paper,
+        };
+    }
+
+    private static void CheckArguments(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new SampleInputException($"unexpected argument '{arg}'; options look like --data <csv> or --Section:Key value");
+            }
+
+            var key = arg.Split('=', 2)[0];
+            var known = Shortcuts.ContainsKey(key) ||
+                (key.Contains(':', StringComparison.Ordinal) && Sections.Contains(key[2..].Split(':')[0], StringComparer.OrdinalIgnoreCase));
+            if (!known)
+            {
+                throw new SampleInputException($"unknown option '{key}'");
+            }
+
+            if (!arg.Contains('=', StringComparison.Ordinal))
+            {
+                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new SampleInputException($"option '{key}' needs a value");
+                }
+
+                i++;
+            }
+        }
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section)
+        where T : new()
+    {
+        var value = new T();
+        try
+        {
+            configuration.GetSection(section).Bind(value, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new SampleInputException($"invalid setting in section '{section}': {(ex.InnerException ?? ex).Message}");
+        }
+
+        return value;
+    }
+
+    private static int ParseInt(string? text, string option, int min, int max)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return 0;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new SampleInputException($"{option} must be a whole number from {min} to {max} (got '{text}')");
+        }
+
+        return value;
+    }
+
+    private static string ResolveDataPath(string path)
+    {
+        if (File.Exists(path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        var besideApp = Path.Combine(AppContext.BaseDirectory, path);
+        if (!Path.IsPathRooted(path) && File.Exists(besideApp))
+        {
+            return besideApp;
+        }
+
+        throw new SampleInputException($"data file '{path}' not found");
+    }
+}

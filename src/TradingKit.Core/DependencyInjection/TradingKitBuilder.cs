@@ -1,0 +1,119 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TradingKit.Brokers;
+using TradingKit.Domain;
+using TradingKit.Journal;
+using TradingKit.Risk;
+using TradingKit.Stores;
+using TradingKit.Stores.InMemory;
+using TradingKit.Strategies;
+
+namespace TradingKit.DependencyInjection;
+
+/// <summary>Creates the journal for a session.</summary>
+public interface ISessionJournalFactory
+{
+    /// <summary>Creates the journal of one session.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <returns>The journal.</returns>
+    ISessionJournal Create(SessionId sessionId);
+}
+
+/// <summary>Chains TradingKit's configuration: stores, venue, strategies, risk guard, journal.</summary>
+public sealed class TradingKitBuilder
+{
+    /// <summary>Wraps a service collection.</summary>
+    /// <param name="services">The services.</param>
+    public TradingKitBuilder(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Services = services;
+    }
+
+    /// <summary>The services being configured.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Uses the in-memory stores (the embedded default): events, commands, control state, locks, workers, config, approvals, projections.</summary>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder UseInMemoryStores()
+    {
+        Services.TryAddSingleton<IEventStore>(sp => new InMemoryEventStore(sp.GetRequiredService<TimeProvider>()));
+        Services.TryAddSingleton<ICommandStore, InMemoryCommandStore>();
+        Services.TryAddSingleton<IControlStateStore>(sp => new InMemoryControlStateStore(sp.GetRequiredService<TimeProvider>()));
+        Services.TryAddSingleton<ISymbolLockService>(sp => new InMemorySymbolLockService(sp.GetRequiredService<TimeProvider>()));
+        Services.TryAddSingleton<IWorkerRegistry>(sp => new InMemoryWorkerRegistry(sp.GetRequiredService<TimeProvider>()));
+        Services.TryAddSingleton<IConfigStore>(sp => new InMemoryConfigStore(sp.GetRequiredService<TimeProvider>()));
+        Services.TryAddSingleton<IApprovalStore>(sp => new InMemoryApprovalStore(sp.GetRequiredService<TimeProvider>()));
+        Services.TryAddSingleton<IProjectionStore, InMemoryProjectionStore>();
+        return this;
+    }
+
+    /// <summary>Uses a venue adapter.</summary>
+    /// <typeparam name="TBroker">The adapter type.</typeparam>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder UseBroker<TBroker>()
+        where TBroker : class, IBrokerAdapter
+    {
+        Services.RemoveAll<IBrokerAdapter>();
+        Services.AddSingleton<IBrokerAdapter, TBroker>();
+        return this;
+    }
+
+    /// <summary>Uses a venue adapter built by a factory.</summary>
+    /// <param name="factory">Builds the adapter.</param>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder UseBroker(Func<IServiceProvider, IBrokerAdapter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.RemoveAll<IBrokerAdapter>();
+        Services.AddSingleton(factory);
+        return this;
+    }
+
+    /// <summary>Adds a strategy resolved from the container.</summary>
+    /// <typeparam name="TStrategy">The strategy type.</typeparam>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder AddStrategy<TStrategy>()
+        where TStrategy : class, IStrategy
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStrategy, TStrategy>());
+        return this;
+    }
+
+    /// <summary>Adds a strategy instance.</summary>
+    /// <param name="strategy">The strategy.</param>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder AddStrategy(IStrategy strategy)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        Services.AddSingleton(strategy);
+        return this;
+    }
+
+    /// <summary>Uses a risk guard.</summary>
+    /// <param name="factory">Builds the guard.</param>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder UseRiskGuard(Func<IServiceProvider, IRiskGuard> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.RemoveAll<IRiskGuard>();
+        Services.AddSingleton(factory);
+        return this;
+    }
+
+    /// <summary>Writes each session's journal under <c>outputRoot/sessions/&lt;session_id&gt;/</c>.</summary>
+    /// <param name="outputRoot">The output folder.</param>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder UseFileJournal(string outputRoot)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputRoot);
+        Services.RemoveAll<ISessionJournalFactory>();
+        Services.AddSingleton<ISessionJournalFactory>(new FileJournalFactory(outputRoot));
+        return this;
+    }
+
+    private sealed class FileJournalFactory(string root) : ISessionJournalFactory
+    {
+        public ISessionJournal Create(SessionId sessionId) => new FileSessionJournal(root, sessionId);
+    }
+}

@@ -1,0 +1,107 @@
+using TradingKit.Errors;
+using TradingKit.Instruments;
+using TradingKit.Oms;
+
+namespace TradingKit.Engine;
+
+/// <summary>Options of one account's engine.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>The session id; part of every client order id. When empty, one is derived from the start time.</summary>
+    public string? SessionId { get; set; }
+
+    /// <summary>The account reference at the venue; masked in every journal and log.</summary>
+    /// <value>Defaults to <c>paper-account</c>.</value>
+    public string AccountId { get; set; } = "paper-account";
+
+    /// <summary>The execution mode shown in the journal (<c>disabled</c>, <c>dry-run</c>, <c>paper</c>, <c>live</c>).</summary>
+    /// <value>Defaults to <c>paper</c>.</value>
+    public string Mode { get; set; } = "paper";
+
+    /// <summary>Cash at the start of the session, in <see cref="Currency"/>.</summary>
+    /// <value>Defaults to 100,000.</value>
+    public decimal InitialCash { get; set; } = 100_000m;
+
+    /// <summary>The account currency.</summary>
+    /// <value>Defaults to <c>USD</c>.</value>
+    public string Currency { get; set; } = "USD";
+
+    /// <summary>
+    /// When true and the clock is a <see cref="Time.SimulationTimeProvider"/>, the engine moves the clock to each market data
+    /// item's time (backtests and replays).
+    /// </summary>
+    /// <value>Defaults to true.</value>
+    public bool DriveClockFromMarketData { get; set; } = true;
+
+    /// <summary>How often timers run (post-trade risk checks, in-flight checks).</summary>
+    /// <value>Defaults to 1 second.</value>
+    public TimeSpan TimerInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Capacity of the engine's input channel; producers wait when it is full (back-pressure).</summary>
+    /// <value>Defaults to 4096.</value>
+    public int InputCapacity { get; set; } = 4096;
+
+    /// <summary>Whether every "hold" decision is journaled, or only decisions that act.</summary>
+    /// <value>Defaults to true (OBS-500 records why nothing was bought, too).</value>
+    public bool JournalHoldDecisions { get; set; } = true;
+
+    /// <summary>Instrument rules by symbol; orders for these symbols are rounded to their step and checked.</summary>
+    public IList<Instrument> Instruments { get; } = [];
+
+    /// <summary>OMS retry and timeout options.</summary>
+    public OmsOptions Oms { get; set; } = new();
+
+    /// <summary>The session id to use: <see cref="SessionId"/> when set, else one derived from the clock's current time.</summary>
+    /// <param name="timeProvider">The engine clock.</param>
+    /// <returns>The session id.</returns>
+    public Domain.SessionId ResolveSessionId(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        return new Domain.SessionId(string.IsNullOrWhiteSpace(SessionId)
+            ? "s-" + timeProvider.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture)
+            : SessionId);
+    }
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="TradingKitException">Every problem found, code <c>INVALID_OPTIONS</c>.</exception>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(AccountId))
+        {
+            problems.Add("AccountId must not be empty");
+        }
+
+        if (InitialCash < 0m)
+        {
+            problems.Add($"InitialCash must not be negative (got {InitialCash})");
+        }
+
+        if (string.IsNullOrWhiteSpace(Currency))
+        {
+            problems.Add("Currency must not be empty");
+        }
+
+        if (TimerInterval <= TimeSpan.Zero)
+        {
+            problems.Add("TimerInterval must be positive");
+        }
+
+        if (InputCapacity < 16)
+        {
+            problems.Add($"InputCapacity must be at least 16 (got {InputCapacity})");
+        }
+
+        if (Mode is not ("disabled" or "dry-run" or "paper" or "live"))
+        {
+            problems.Add($"Mode must be disabled, dry-run, paper or live (got '{Mode}')");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new TradingKitException(ErrorCodes.InvalidOptions, "Engine options: " + string.Join("; ", problems) + ".");
+        }
+
+        Oms.Validate();
+    }
+}

@@ -1,0 +1,201 @@
+using TradingKit.Brokers;
+using TradingKit.Domain;
+using TradingKit.Events;
+using TradingKit.Journal;
+using TradingKit.Oms;
+using TradingKit.Orders;
+using TradingKit.Risk;
+using TradingKit.Stores;
+using PortfolioFillOutcome = TradingKit.Portfolio.FillOutcome;
+
+namespace TradingKit.Engine;
+
+/// <summary>
+/// Turns what the engine does into events in the store (every state change is an event) and records in the journal.
+/// Streams: <c>order-&lt;client order id&gt;</c> per order, <c>account-&lt;session&gt;</c> for positions and balances,
+/// <c>engine-&lt;session&gt;</c> for the engine's life cycle, risk and connection events.
+/// </summary>
+internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
+{
+    private readonly TradingEngine _engine;
+    private readonly IEventStore _store;
+    private readonly Dictionary<ClientOrderId, long> _orderVersions = [];
+    private readonly CorrelationId _sessionCorrelation = CorrelationId.New();
+    private readonly string _engineStream;
+    private readonly string _accountStream;
+
+    public EngineRecorder(TradingEngine engine, IEventStore store)
+    {
+        _engine = engine;
+        _store = store;
+        _engineStream = "engine-" + engine.SessionId.Value;
+        _accountStream = "account-" + engine.SessionId.Value;
+    }
+
+    /// <summary>Engine state changes waiting to be appended at the next asynchronous point.</summary>
+    private readonly List<EngineStateChanged> _pendingStates = [];
+
+    public async ValueTask RecordAsync(OrderChange change, CancellationToken cancellationToken = default)
+    {
+        var order = change.Order;
+        ITradingEvent payload = change.Kind switch
+        {
+            OrderChangeKind.Submitted => OrderSubmitted.From(order.Request, change.Context.StrategyId, null),
+            OrderChangeKind.Accepted => new OrderAccepted(order.ClientOrderId, order.Symbol, order.VenueOrderId),
+            OrderChangeKind.Rejected => new OrderRejected(order.ClientOrderId, order.Symbol, change.Reason ?? "rejected", change.VenueCode),
+            OrderChangeKind.Denied => new OrderDenied(order.ClientOrderId, order.Symbol, change.VenueCode ?? "DENIED", null, change.Reason ?? "denied"),
+            OrderChangeKind.Triggered => new OrderTriggered(order.ClientOrderId, order.Symbol, order.StopPrice),
+            OrderChangeKind.CancelRequested => new OrderCancelRequested(order.ClientOrderId, order.Symbol, change.Reason ?? "requested"),
+            OrderChangeKind.CancelRejected => new OrderCancelRejected(order.ClientOrderId, order.Symbol, change.Reason ?? "refused", change.VenueCode),
+            OrderChangeKind.UpdateRequested => new OrderUpdateRequested(order.ClientOrderId, order.Symbol, order.PendingModify?.NewQuantity, order.PendingModify?.NewLimitPrice, order.PendingModify?.NewStopPrice),
+            OrderChangeKind.Updated => new OrderUpdated(order.ClientOrderId, order.Symbol, order.Quantity, order.LimitPrice, order.StopPrice),
+            OrderChangeKind.UpdateRejected => new OrderUpdateRejected(order.ClientOrderId, order.Symbol, change.Reason ?? "refused", change.VenueCode),
+            OrderChangeKind.Cancelled => new OrderCancelled(order.ClientOrderId, order.Symbol, order.FilledQuantity, change.Reason),
+            OrderChangeKind.Expired => new OrderExpired(order.ClientOrderId, order.Symbol, order.FilledQuantity),
+            OrderChangeKind.Filled => OrderFilled.From(change.Fill!),
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change.Kind, "unknown order change"),
+        };
+
+        var dedupKey = change.Kind switch
+        {
+            OrderChangeKind.Filled => "fill:" + change.Fill!.TradeId.Value,
+            OrderChangeKind.Submitted => "submit:" + order.ClientOrderId.Value,
+            _ => null,
+        };
+
+        _orderVersions.TryGetValue(order.ClientOrderId, out var version);
+        var data = new EventData(Guid.NewGuid(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
+        var result = await _store.AppendAsync("order-" + order.ClientOrderId.Value, version, [data], cancellationToken).ConfigureAwait(false);
+        _orderVersions[order.ClientOrderId] = result.StreamVersion;
+    }
+
+    public void OnOrderChanged(OrderChange change)
+    {
+        var journal = _engine.Journal;
+        var order = change.Order;
+        switch (change.Kind)
+        {
+            case OrderChangeKind.Submitted:
+                _engine.Metrics.OrderSubmitted(change.Timestamp);
+                journal.WriteOrder(change.Timestamp, OrderRecordTypes.Submitted, order, null);
+                break;
+            case OrderChangeKind.Accepted:
+                journal.WriteOrder(change.Timestamp, OrderRecordTypes.Accepted, order, null);
+                break;
+            case OrderChangeKind.Rejected:
+                _engine.Metrics.OrderRejected();
+                journal.WriteOrder(change.Timestamp, OrderRecordTypes.Rejected, order, Reason(change));
+                break;
+            case OrderChangeKind.Denied:
+                _engine.Metrics.OrderDenied();
+                journal.WriteOrder(change.Timestamp, OrderRecordTypes.Denied, order, Reason(change));
+                break;
+            case OrderChangeKind.Cancelled:
+                journal.WriteOrder(change.Timestamp, OrderRecordTypes.Cancelled, order, change.Reason);
+                break;
+            case OrderChangeKind.Expired:
+                journal.WriteOrder(change.Timestamp, OrderRecordTypes.Expired, order, change.Reason);
+                break;
+            case OrderChangeKind.Triggered:
+                journal.WriteOrder(change.Timestamp, OrderRecordTypes.Triggered, order, null);
+                break;
+            case OrderChangeKind.Updated:
+                journal.WriteOrder(change.Timestamp, OrderRecordTypes.Updated, order, null);
+                break;
+            case OrderChangeKind.Filled:
+                var fill = change.Fill!;
+                decimal? slippageBps = change.Context.DecisionPrice is { } reference && reference != 0m
+                    ? fill.Side.Sign() * (fill.Price - reference) / reference * 10_000m
+                    : null;
+                _engine.Metrics.Fill(order.Status != OrderStatus.Filled, slippageBps);
+                journal.WriteFill(fill.Timestamp, fill, slippageBps);
+                break;
+        }
+    }
+
+    public void StateChanged(EngineState from, EngineState to, string reason)
+        => _pendingStates.Add(new EngineStateChanged(from.ToString(), to.ToString(), reason));
+
+    public async ValueTask EngineStartedAsync(string codeVersion, string configHash, CancellationToken cancellationToken)
+    {
+        await AppendAsync(new EngineStarted(_engine.SessionId, _engine.Mode, codeVersion, configHash), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask EngineStoppedAsync(SessionSummaryRecord summary, CancellationToken cancellationToken)
+    {
+        await AppendAsync(new EngineStopped(_engine.SessionId, "session ended"), cancellationToken).ConfigureAwait(false);
+        _ = summary;
+    }
+
+    public async ValueTask ConnectionChangedAsync(ConnectionStateChanged change, CancellationToken cancellationToken)
+    {
+        var venue = _engine.VenueName;
+        ITradingEvent payload = change.State switch
+        {
+            Connectivity.ConnectionState.Connected => new VenueConnected(venue, "user"),
+            Connectivity.ConnectionState.Disconnected or Connectivity.ConnectionState.Reconnecting => new VenueDisconnected(venue, "user", change.Reason ?? change.State.ToString()),
+            _ => new VenueDisconnected(venue, "user", change.Reason ?? "connecting"),
+        };
+        await AppendAsync(payload, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask PositionChangedAsync(Fill fill, PortfolioFillOutcome outcome, CancellationToken cancellationToken)
+    {
+        var position = _engine.Portfolio.GetPosition(fill.Symbol, fill.PositionSide);
+        var events = new EventData[]
+        {
+            new(Guid.NewGuid(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
+                fill.Timestamp, _sessionCorrelation, null, "position:" + fill.TradeId.Value),
+            new(Guid.NewGuid(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
+                fill.Timestamp, _sessionCorrelation, null, "fee:" + fill.TradeId.Value),
+        };
+        await _store.AppendAsync(_accountStream, ExpectedVersion.Any, events, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask RiskTrippedAsync(RiskTrip trip, RiskPortfolioView view, CancellationToken cancellationToken)
+    {
+        var quality = _engine.Metrics.Quality;
+        var payload = new RiskGuardTripped(trip.Cause, trip.Threshold, trip.Observed, trip.NewState, trip.Message,
+            PortfolioFigures.From(view, _engine.Portfolio.Positions.Count, _engine.Orders.OpenOrderCount),
+            new ExecutionQualityFigures(quality.RejectRate, quality.PartialFillRate, quality.SlippageP50, quality.SlippageP95, (decimal)quality.AckLatencyP95Ms, 0));
+        await AppendAsync(payload, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask RiskDeniedAsync(Order order, RiskDecision decision, CancellationToken cancellationToken)
+    {
+        var payload = new RiskGuardRejected(decision.RuleId ?? "unknown", decision.Code ?? "RISK_DENIED", decision.Threshold, decision.Observed,
+            order.ClientOrderId, order.Symbol, decision.Message ?? string.Empty);
+        await AppendAsync(payload, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends the engine state changes made since the last asynchronous point.</summary>
+    public async ValueTask FlushStatesAsync(CancellationToken cancellationToken)
+    {
+        if (_pendingStates.Count == 0)
+        {
+            return;
+        }
+
+        var events = new EventData[_pendingStates.Count];
+        var now = _engine.Now;
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = new EventData(Guid.NewGuid(), _pendingStates[i], now, _sessionCorrelation);
+        }
+
+        _pendingStates.Clear();
+        await _store.AppendAsync(_engineStream, ExpectedVersion.Any, events, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask AppendAsync(ITradingEvent payload, CancellationToken cancellationToken)
+    {
+        await FlushStatesAsync(cancellationToken).ConfigureAwait(false);
+        var data = new EventData(Guid.NewGuid(), payload, _engine.Now, _sessionCorrelation);
+        await _store.AppendAsync(_engineStream, ExpectedVersion.Any, [data], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string? Reason(OrderChange change)
+        => change.VenueCode is { } code && change.Reason is { } reason && !reason.StartsWith(code, StringComparison.Ordinal)
+            ? $"{code}: {reason}"
+            : change.Reason ?? change.VenueCode;
+}

@@ -1,0 +1,796 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TradingKit.Brokers;
+using TradingKit.Commands;
+using TradingKit.Domain;
+using TradingKit.Errors;
+using TradingKit.Instruments;
+using TradingKit.Journal;
+using TradingKit.MarketData;
+using TradingKit.Oms;
+using TradingKit.Orders;
+using TradingKit.Portfolio;
+using TradingKit.Risk;
+using TradingKit.Stores;
+using TradingKit.Strategies;
+using TradingKit.Telemetry;
+using TradingKit.Time;
+using PortfolioLedger = TradingKit.Portfolio.Portfolio;
+
+namespace TradingKit.Engine;
+
+/// <summary>
+/// One account's engine: a single-threaded loop fed by a channel. Market data, venue reports, commands and timers are
+/// serialised into one ordered input and processed stage by stage (PIPE-260): L00 preflight → L10 market data → L20
+/// decision → L30 intent → pre-trade risk → L40 OMS submit → L50 venue reports → L60 portfolio → L70 post-trade risk →
+/// L80 summary. Time comes only from the injected <see cref="TimeProvider"/>; given the same inputs it produces the same
+/// outputs.
+/// </summary>
+public sealed partial class TradingEngine : IAsyncDisposable
+{
+    private readonly EngineOptions _options;
+    private readonly IBrokerAdapter _broker;
+    private readonly IMarketDataListener? _simulatedVenue;
+    private readonly IEventStore _eventStore;
+    private readonly IStrategy[] _strategies;
+    private readonly IRiskGuard _risk;
+    private readonly ISessionJournal _journal;
+    private readonly TimeProvider _time;
+    private readonly SimulationTimeProvider? _simulationClock;
+    private readonly ILogger _logger;
+    private readonly Channel<EngineInput> _inputs;
+    private readonly Dictionary<Symbol, Instrument> _instruments = [];
+    private readonly Dictionary<Symbol, decimal> _lastPrices = [];
+    private readonly Dictionary<Symbol, DateTimeOffset> _lastPriceTimes = [];
+    private readonly List<(IStrategy Strategy, Decision Decision, decimal? Price)> _pendingDecisions = [];
+    private readonly StrategyContext _context;
+    private readonly EngineRecorder _recorder;
+    private SessionSummaryBuilder? _summary;
+    private DateTimeOffset _startedAt;
+    private DateTimeOffset _nextTimerAt;
+    private IStrategy? _currentStrategy;
+    private decimal? _currentPrice;
+    private long _marketEvents;
+    private bool _started;
+    private bool _summaryWritten;
+
+    /// <summary>Creates an engine. Nothing runs until <see cref="StartAsync"/> or <see cref="RunAsync"/>.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="broker">The venue. A simulated venue (<see cref="IMarketDataListener"/>) is driven synchronously by the loop.</param>
+    /// <param name="eventStore">The event log.</param>
+    /// <param name="strategies">The strategies; at least one.</param>
+    /// <param name="timeProvider">The engine clock.</param>
+    /// <param name="riskGuard">The risk guard; <see cref="PermissiveRiskGuard"/> when null.</param>
+    /// <param name="journal">The session journal; none when null.</param>
+    /// <param name="loggerFactory">Loggers; none when null.</param>
+    /// <param name="metrics">Metrics; a private instance when null.</param>
+    /// <exception cref="TradingKitException">Invalid options (<c>INVALID_OPTIONS</c>).</exception>
+    public TradingEngine(EngineOptions options, IBrokerAdapter broker, IEventStore eventStore, IEnumerable<IStrategy> strategies, TimeProvider timeProvider,
+        IRiskGuard? riskGuard = null, ISessionJournal? journal = null, ILoggerFactory? loggerFactory = null, TradingKitMetrics? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentNullException.ThrowIfNull(eventStore);
+        ArgumentNullException.ThrowIfNull(strategies);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _strategies = [.. strategies];
+        if (_strategies.Length == 0)
+        {
+            throw new TradingKitException(ErrorCodes.InvalidOptions, "The engine needs at least one strategy.");
+        }
+
+        _options = options;
+        _broker = broker;
+        _simulatedVenue = broker as IMarketDataListener;
+        _eventStore = eventStore;
+        _time = timeProvider;
+        _simulationClock = options.DriveClockFromMarketData ? timeProvider as SimulationTimeProvider : null;
+        _risk = riskGuard ?? PermissiveRiskGuard.Instance;
+        _journal = journal ?? NullSessionJournal.Instance;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<TradingEngine>();
+        Metrics = metrics ?? new TradingKitMetrics();
+        foreach (var instrument in options.Instruments)
+        {
+            _instruments[instrument.Symbol] = instrument;
+        }
+
+        SessionId = options.ResolveSessionId(timeProvider);
+        AccountId = new AccountId(options.AccountId);
+        Portfolio = new PortfolioLedger(new PortfolioOptions { InitialCash = options.InitialCash, Currency = options.Currency });
+        _recorder = new EngineRecorder(this, eventStore);
+        Orders = new OrderManager(broker, _recorder, options.Oms, timeProvider, new Gate(this), loggerFactory.CreateLogger<OrderManager>());
+        Orders.AddObserver(_recorder);
+        Orders.AckLatencyObserved += Metrics.AckLatency;
+        _context = new StrategyContext(this);
+        _inputs = Channel.CreateBounded<EngineInput>(new BoundedChannelOptions(options.InputCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = false,
+        });
+    }
+
+    /// <summary>The session.</summary>
+    public SessionId SessionId { get; }
+
+    /// <summary>The account.</summary>
+    public AccountId AccountId { get; }
+
+    /// <summary>The engine's state (governed by <see cref="EngineStateMachine"/>).</summary>
+    public EngineState State { get; private set; } = EngineState.Booting;
+
+    /// <summary>The portfolio (cash, positions, PnL).</summary>
+    public PortfolioLedger Portfolio { get; }
+
+    /// <summary>The OMS.</summary>
+    public OrderManager Orders { get; }
+
+    /// <summary>Metrics and execution quality.</summary>
+    public TradingKitMetrics Metrics { get; }
+
+    /// <summary>The journal this session writes.</summary>
+    internal ISessionJournal Journal => _journal;
+
+    /// <summary>The execution mode.</summary>
+    internal string Mode => _options.Mode;
+
+    /// <summary>The venue's name.</summary>
+    internal string VenueName => _broker.VenueName;
+
+    /// <summary>The engine time.</summary>
+    internal DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Market data items processed.</summary>
+    public long MarketEventsProcessed => _marketEvents;
+
+    /// <summary>The last price seen per symbol.</summary>
+    public IReadOnlyDictionary<Symbol, decimal> LastPrices => _lastPrices;
+
+    /// <summary>
+    /// L00 preflight: validates, writes the session metadata, connects the venue and moves BOOTING → RECOVERING → RUNNING.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <returns>A task that completes when the engine is running.</returns>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        _startedAt = _time.GetUtcNow();
+        _nextTimerAt = _startedAt + _options.TimerInterval;
+        _summary = new SessionSummaryBuilder(Portfolio, _startedAt);
+        var metadata = BuildMetadata();
+        _journal.WriteMetadata(metadata);
+        MoveTo(EngineState.Recovering, "preflight passed");
+        await _broker.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var strategy in _strategies)
+        {
+            _currentStrategy = strategy;
+            strategy.OnStart(_context);
+        }
+
+        _currentStrategy = null;
+        MoveTo(EngineState.Running, "started");
+        await _recorder.EngineStartedAsync(metadata.CodeVersion, metadata.ConfigHash, cancellationToken).ConfigureAwait(false);
+        LogStarted(SessionId, _options.Mode, _broker.VenueName);
+    }
+
+    /// <summary>
+    /// Runs a whole session over a feed: starts, processes every item, drains in-flight work when the feed ends, writes the
+    /// summary and stops. Venue reports of a live venue are merged into the same loop.
+    /// </summary>
+    /// <param name="feed">The market data.</param>
+    /// <param name="progress">Receives the count of processed market data items now and then; may be null.</param>
+    /// <param name="cancellationToken">Stops the session early (gracefully).</param>
+    /// <returns>The session summary.</returns>
+    public async Task<SessionSummaryRecord> RunAsync(IMarketDataFeed feed, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(feed);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync(feed, stop.Token);
+        var venuePump = _simulatedVenue is null ? PumpVenueAsync(stop.Token) : Task.CompletedTask;
+        try
+        {
+            await LoopAsync(progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(IgnoreCancellation(producer), IgnoreCancellation(venuePump)).ConfigureAwait(false);
+        }
+
+        return await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a command for the loop and waits for its result.</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="cancellationToken">Cancels waiting (the command may still run).</param>
+    /// <returns>The command's result.</returns>
+    public async Task<CommandResult> ExecuteAsync(CommandEnvelope command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var completion = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _inputs.Writer.WriteAsync(EngineInput.ForCommand(command, completion), cancellationToken).ConfigureAwait(false);
+        return await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues one input for the loop (market data from a live feed, a venue event, a timer tick).</summary>
+    /// <param name="input">The input.</param>
+    /// <param name="cancellationToken">Cancels waiting for room.</param>
+    /// <returns>A task that completes when queued.</returns>
+    public ValueTask EnqueueAsync(EngineInput input, CancellationToken cancellationToken = default) => _inputs.Writer.WriteAsync(input, cancellationToken);
+
+    /// <summary>
+    /// Processes one input directly on the caller, bypassing the channel. For hosts that already serialise inputs
+    /// (replays, benchmarks, tests); never call it concurrently with <see cref="RunAsync"/>.
+    /// </summary>
+    /// <param name="input">The input.</param>
+    /// <param name="cancellationToken">Cancels processing.</param>
+    /// <returns>A task that completes when the input and everything it caused are processed.</returns>
+    public ValueTask ProcessAsync(EngineInput input, CancellationToken cancellationToken = default) => ProcessCoreAsync(input, cancellationToken);
+
+    /// <summary>
+    /// L80 and graceful stop: drains venue events still queued, writes the summary, records EngineStopped and flushes the
+    /// journal. Idempotent.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the final writes.</param>
+    /// <returns>The session summary.</returns>
+    public async Task<SessionSummaryRecord> StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (State is not (EngineState.Stopping or EngineState.Stopped))
+        {
+            MoveTo(EngineState.Stopping, "stop requested");
+        }
+
+        await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
+        var summary = BuildSummary();
+        if (!_summaryWritten)
+        {
+            _summaryWritten = true;
+            _journal.WriteSummary(summary);
+            await _recorder.EngineStoppedAsync(summary, cancellationToken).ConfigureAwait(false);
+            await _journal.FlushAsync(cancellationToken).ConfigureAwait(false);
+            MoveTo(EngineState.Stopped, "stopped");
+            await _recorder.FlushStatesAsync(cancellationToken).ConfigureAwait(false);
+            LogStopped(SessionId, summary.Trades, summary.FinalEquity);
+        }
+
+        return summary;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _inputs.Writer.TryComplete();
+        await _journal.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Builds the session summary from the portfolio and the OMS as they stand.</summary>
+    /// <returns>The summary.</returns>
+    public SessionSummaryRecord BuildSummary()
+    {
+        var s = (_summary ??= new SessionSummaryBuilder(Portfolio, _startedAt)).Build(_time.GetUtcNow());
+        return new SessionSummaryRecord
+        {
+            SessionId = SessionId,
+            StartedAt = _startedAt,
+            EndedAt = _time.GetUtcNow(),
+            Trades = s.Trades,
+            Wins = s.Wins,
+            Losses = s.Losses,
+            WinRate = s.WinRate,
+            AveragePnl = s.AveragePnl,
+            MaxLoss = s.MaxLoss,
+            RealizedPnl = s.RealizedPnl,
+            UnrealizedPnl = s.UnrealizedPnl,
+            Fees = s.TotalFees,
+            Slippage = s.TotalSlippage,
+            MaxDrawdown = s.MaxDrawdown,
+            FinalCash = s.FinalCash,
+            FinalPositions = s.FinalPositions,
+            LastPrices = s.LastPrices,
+            FinalEquity = s.FinalEquity,
+            OrdersSubmitted = Orders.SubmittedCount,
+            OrdersRejected = Orders.RejectedCount,
+            OrdersDenied = Orders.DeniedCount,
+            Fills = Orders.FillCount,
+        };
+    }
+
+    private async Task LoopAsync(IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var reader = _inputs.Reader;
+        var lastReported = 0L;
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var input))
+            {
+                if (input.Kind == EngineInputKind.Stop)
+                {
+                    return;
+                }
+
+                await ProcessCoreAsync(input, cancellationToken).ConfigureAwait(false);
+                if (progress is not null && _marketEvents - lastReported >= 256)
+                {
+                    lastReported = _marketEvents;
+                    progress.Report(_marketEvents);
+                }
+            }
+        }
+    }
+
+    private async Task ProduceAsync(IMarketDataFeed feed, CancellationToken cancellationToken)
+    {
+        var writer = _inputs.Writer;
+        await foreach (var item in feed.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await writer.WriteAsync(EngineInput.ForMarketData(item), cancellationToken).ConfigureAwait(false);
+        }
+
+        await writer.WriteAsync(EngineInput.Stop, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PumpVenueAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var venueEvent in _broker.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await _inputs.Writer.WriteAsync(EngineInput.ForVenue(venueEvent), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task IgnoreCancellation(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected when the session ends before the producer does.
+        }
+        catch (ChannelClosedException)
+        {
+            // The loop closed its input.
+        }
+    }
+
+    private async ValueTask ProcessCoreAsync(EngineInput input, CancellationToken cancellationToken)
+    {
+        switch (input.Kind)
+        {
+            case EngineInputKind.MarketData:
+                await OnMarketDataAsync(input.MarketData!, cancellationToken).ConfigureAwait(false);
+                break;
+            case EngineInputKind.Venue:
+                await OnVenueEventAsync(input.VenueEvent!, cancellationToken).ConfigureAwait(false);
+                break;
+            case EngineInputKind.Command:
+                var result = await OnCommandAsync(input.Command!, cancellationToken).ConfigureAwait(false);
+                input.Completion?.TrySetResult(result);
+                break;
+            case EngineInputKind.Timer:
+                await OnTimerAsync(cancellationToken).ConfigureAwait(false);
+                break;
+        }
+
+        if (_time.GetUtcNow() >= _nextTimerAt && _started)
+        {
+            await OnTimerAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>L10 → L20 → L30 → L40 for one market data item.</summary>
+    private async ValueTask OnMarketDataAsync(MarketDataEvent marketData, CancellationToken cancellationToken)
+    {
+        _simulationClock?.AdvanceTo(marketData.Timestamp);
+        _marketEvents++;
+        var symbol = marketData.Symbol;
+        var price = marketData.LastPrice;
+        _lastPrices[symbol] = price;
+        _lastPriceTimes[symbol] = marketData.Timestamp;
+
+        if (_simulatedVenue is not null)
+        {
+            _simulatedVenue.OnMarketData(marketData);
+            await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        Portfolio.Mark(symbol, price, _time.GetUtcNow());
+        if (State != EngineState.Running)
+        {
+            return;
+        }
+
+        _currentPrice = price;
+        foreach (var strategy in _strategies)
+        {
+            _currentStrategy = strategy;
+            try
+            {
+                strategy.OnMarketData(marketData, _context);
+            }
+#pragma warning disable CA1031 // A faulty strategy must not take the account's loop down; it is logged and journaled.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogStrategyFailed(strategy.Id, ex);
+                _journal.WriteRiskEvent(new RiskEventRecord
+                {
+                    Type = "strategy_error",
+                    Timestamp = _time.GetUtcNow(),
+                    Code = "STRATEGY_FAILED",
+                    Rule = strategy.Id.Value,
+                    Message = ex.Message,
+                    Symbol = symbol,
+                });
+            }
+        }
+
+        _currentStrategy = null;
+        _currentPrice = null;
+        if (_pendingDecisions.Count > 0)
+        {
+            await ActOnDecisionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ActOnDecisionsAsync(CancellationToken cancellationToken)
+    {
+        // Decisions are copied out first: acting may call back into strategies (OnFill) that decide again.
+        var decisions = _pendingDecisions.ToArray();
+        _pendingDecisions.Clear();
+        foreach (var (strategy, decision, price) in decisions)
+        {
+            if (BuildRequest(strategy, decision) is not { } request)
+            {
+                continue;
+            }
+
+            var context = new OrderContext(strategy.Id, CorrelationId.New(), price, _time.GetUtcNow());
+            try
+            {
+                await Orders.SubmitAsync(request, context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TradingKitException ex)
+            {
+                LogIntentRefused(strategy.Id, decision.Symbol, ex.Code, ex.Message);
+            }
+
+            await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>L30: a decision becomes an order request (sizing, rounding, deterministic client order id).</summary>
+    private OrderRequest? BuildRequest(IStrategy strategy, in Decision decision)
+    {
+        var symbol = decision.Symbol;
+        OrderSide side;
+        decimal quantity;
+        var reduceOnly = false;
+        switch (decision.Action)
+        {
+            case DecisionAction.Buy:
+                side = OrderSide.Buy;
+                quantity = decision.Quantity;
+                break;
+            case DecisionAction.Sell:
+                side = OrderSide.Sell;
+                quantity = decision.Quantity;
+                break;
+            case DecisionAction.Close:
+                var position = Portfolio.GetNetQuantity(symbol);
+                if (position == 0m)
+                {
+                    return null;
+                }
+
+                side = position > 0m ? OrderSide.Sell : OrderSide.Buy;
+                quantity = Math.Abs(position);
+                reduceOnly = true;
+                break;
+            default:
+                return null;
+        }
+
+        if (_instruments.TryGetValue(symbol, out var instrument))
+        {
+            quantity = instrument.RoundQuantity(quantity);
+        }
+
+        if (quantity <= 0m)
+        {
+            return null;
+        }
+
+        var type = decision.OrderType == 0 ? OrderType.Market : decision.OrderType;
+        var now = _time.GetUtcNow();
+        var clientOrderId = ClientOrderIdGenerator.Create(SessionId, strategy.Id, symbol, side, now,
+            decision.IntentKey ?? (decision.Action == DecisionAction.Close ? "close" : "open"));
+        return new OrderRequest
+        {
+            ClientOrderId = clientOrderId,
+            Symbol = symbol,
+            Side = side,
+            Type = type,
+            Quantity = quantity,
+            LimitPrice = decision.LimitPrice is { } lp && instrument is not null ? instrument.RoundPrice(lp) : decision.LimitPrice,
+            StopPrice = decision.StopPrice,
+            TimeInForce = decision.TimeInForce == 0 ? TimeInForce.Gtc : decision.TimeInForce,
+            ReduceOnly = reduceOnly,
+        };
+    }
+
+    /// <summary>L50: applies every venue event already available (a simulated venue produces them synchronously).</summary>
+    private async ValueTask DrainVenueAsync(CancellationToken cancellationToken)
+    {
+        if (_simulatedVenue is null)
+        {
+            return;
+        }
+
+        while (_broker.Events.TryRead(out var venueEvent))
+        {
+            await OnVenueEventAsync(venueEvent, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask OnVenueEventAsync(VenueEvent venueEvent, CancellationToken cancellationToken)
+    {
+        switch (venueEvent)
+        {
+            case ExecutionReport report:
+                var fill = await Orders.ApplyReportAsync(report, cancellationToken).ConfigureAwait(false);
+                if (fill is not null)
+                {
+                    await OnFillAsync(fill, cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            case ConnectionStateChanged change:
+                await _recorder.ConnectionChangedAsync(change, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>L60 portfolio, then L70 post-trade risk.</summary>
+    private async ValueTask OnFillAsync(Fill fill, CancellationToken cancellationToken)
+    {
+        var result = Portfolio.ApplyFill(fill);
+        var context = Orders.GetContext(fill.ClientOrderId);
+        if (context?.DecisionPrice is { } reference)
+        {
+            _summary?.RecordSlippage(fill, reference);
+        }
+
+        if (result.ClosedTrade is { } closed)
+        {
+            _journal.WriteTrade(ToRecord(closed));
+        }
+
+        await _recorder.PositionChangedAsync(fill, result, cancellationToken).ConfigureAwait(false);
+        foreach (var strategy in _strategies)
+        {
+            if (context is null || strategy.Id == context.StrategyId)
+            {
+                _currentStrategy = strategy;
+                strategy.OnFill(fill, _context);
+            }
+        }
+
+        _currentStrategy = null;
+        var trip = _risk.OnPostTrade(new PostTradeContext { Now = _time.GetUtcNow(), Fill = fill, Portfolio = RiskView() });
+        if (trip is not null)
+        {
+            await TripAsync(trip, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_pendingDecisions.Count > 0)
+        {
+            await ActOnDecisionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask OnTimerAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        while (_nextTimerAt <= now)
+        {
+            _nextTimerAt += _options.TimerInterval;
+        }
+
+        if (State is EngineState.Running or EngineState.Paused)
+        {
+            var trip = _risk.OnPostTrade(new PostTradeContext { Now = now, Portfolio = RiskView() });
+            if (trip is not null)
+            {
+                await TripAsync(trip, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Stop plan (PIPE-260 §7): block new orders at once, cancel open orders, record the trip.</summary>
+    private async ValueTask TripAsync(RiskTrip trip, CancellationToken cancellationToken)
+    {
+        var view = RiskView();
+        _journal.WriteRiskEvent(new RiskEventRecord
+        {
+            Type = "risk_guard_tripped",
+            Timestamp = _time.GetUtcNow(),
+            Code = ErrorCodes.RiskGuardTripped,
+            Rule = trip.Cause,
+            Threshold = trip.Threshold,
+            Observed = trip.Observed,
+            Message = trip.Message,
+            Details = new Dictionary<string, decimal>
+            {
+                ["equity"] = view.Equity,
+                ["cash"] = view.Cash,
+                ["peak_equity"] = view.PeakEquity,
+                ["daily_realized_pnl"] = view.DailyRealizedPnl,
+                ["unrealized_pnl"] = view.UnrealizedPnl,
+                ["reject_rate"] = Metrics.Quality.RejectRate,
+                ["slippage_bps_p95"] = Metrics.Quality.SlippageP95,
+            },
+        });
+        LogTripped(trip.Cause, trip.Threshold, trip.Observed);
+        if (trip.NewState == TradingState.Halted && State is EngineState.Running or EngineState.Paused)
+        {
+            MoveTo(EngineState.Safe, $"{ErrorCodes.RiskGuardTripped}: {trip.Cause}");
+        }
+
+        await _recorder.RiskTrippedAsync(trip, view, cancellationToken).ConfigureAwait(false);
+        foreach (var order in Orders.GetOpenOrders())
+        {
+            await Orders.CancelAsync(order.ClientOrderId, cancellationToken).ConfigureAwait(false);
+        }
+
+        await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private RiskPortfolioView RiskView() => Portfolio.RiskView;
+
+    private void MoveTo(EngineState next, string reason)
+    {
+        var from = State;
+        if (EngineStateMachine.Transition(from, next) == TransitionOutcome.Applied)
+        {
+            State = next;
+            _recorder.StateChanged(from, next, reason);
+        }
+    }
+
+    private OpsMetadata BuildMetadata() => new()
+    {
+        SessionId = SessionId,
+        Mode = _options.Mode,
+        Venue = _broker.VenueName,
+        AccountMasked = AccountId.Masked,
+        Strategies = [.. _strategies.Select(s => s.Id.Value)],
+        ConfigHash = ConfigHash(),
+        CodeVersion = typeof(TradingEngine).Assembly.GetName().Version?.ToString() ?? "0.0.0",
+        StartedAt = _startedAt,
+        Settings = new Dictionary<string, string?>
+        {
+            ["engine.initial_cash"] = _options.InitialCash.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["engine.currency"] = _options.Currency,
+            ["oms.max_retries"] = _options.Oms.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["risk.guard"] = _risk.GetType().Name,
+        },
+    };
+
+    private string ConfigHash()
+    {
+        var text = string.Join('|', _options.Mode, _options.InitialCash, _options.Currency, _options.Oms.MaxRetries, _options.Oms.CallTimeout,
+            string.Join(',', _strategies.Select(s => s.Id.Value)), _risk.GetType().FullName, _broker.VenueName);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    private static TradeRecord ToRecord(ClosedTrade trade) => new(trade.Symbol, trade.Direction == TradeDirection.Long ? "long" : "short",
+        trade.MaxQuantity, trade.EntryTime, trade.AverageEntryPrice, trade.ExitTime, trade.AverageExitPrice, trade.Fees, trade.NetPnl, trade.GrossPnl);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engine started: session {SessionId}, mode {Mode}, venue {Venue}")]
+    private partial void LogStarted(SessionId sessionId, string mode, string venue);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engine stopped: session {SessionId}, {Trades} round trips, equity {Equity}")]
+    private partial void LogStopped(SessionId sessionId, int trades, decimal equity);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Strategy {StrategyId} failed; the engine goes on")]
+    private partial void LogStrategyFailed(StrategyId strategyId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Intent of {StrategyId} for {Symbol} refused ({Code}): {Message}")]
+    private partial void LogIntentRefused(StrategyId strategyId, Symbol symbol, string code, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Risk guard tripped: {Cause} (threshold {Threshold}, observed {Observed}); new orders blocked")]
+    private partial void LogTripped(string cause, decimal threshold, decimal observed);
+
+    /// <summary>The last gate before the venue: engine state, then the risk guard.</summary>
+    private sealed class Gate(TradingEngine engine) : IOrderGate
+    {
+        public GateDecision Check(Order order)
+        {
+            if (!EngineStateMachine.AcceptsNewOrders(engine.State))
+            {
+                return new GateDecision(false, ErrorCodes.EngineNotRunning, $"engine is {engine.State}");
+            }
+
+            var symbol = order.Symbol;
+            var context = new PreTradeContext
+            {
+                Order = order.Request,
+                Now = engine._time.GetUtcNow(),
+                LastPrice = engine._lastPrices.TryGetValue(symbol, out var last) ? last : null,
+                LastPriceAt = engine._lastPriceTimes.TryGetValue(symbol, out var at) ? at : null,
+                Position = engine.Portfolio.GetNetQuantity(symbol),
+                OpenOrders = engine.Orders.OpenOrderCount,
+                OpenOrderQuantity = engine.Orders.OpenQuantity(symbol),
+                Portfolio = engine.RiskView(),
+            };
+            var decision = engine._risk.CheckPreTrade(context);
+            if (decision.Allowed)
+            {
+                return GateDecision.Allow;
+            }
+
+            engine._journal.WriteRiskEvent(new RiskEventRecord
+            {
+                Type = "risk_denied",
+                Timestamp = context.Now,
+                Code = decision.Code ?? "RISK_DENIED",
+                Rule = decision.RuleId,
+                Threshold = decision.Threshold,
+                Observed = decision.Observed,
+                Message = decision.Message,
+                ClientOrderId = order.ClientOrderId,
+                Symbol = symbol,
+            });
+            return new GateDecision(false, decision.Code ?? "RISK_DENIED", decision.Message ?? decision.RuleId);
+        }
+    }
+
+    /// <summary>What strategies see: a view of the engine, on the loop.</summary>
+    private sealed class StrategyContext(TradingEngine engine) : IStrategyContext
+    {
+        public DateTimeOffset Now => engine._time.GetUtcNow();
+
+        public SessionId SessionId => engine.SessionId;
+
+        public decimal Cash => engine.Portfolio.Cash;
+
+        public decimal Equity => engine.Portfolio.Equity;
+
+        public decimal GetPosition(Symbol symbol) => engine.Portfolio.GetNetQuantity(symbol);
+
+        public decimal? GetLastPrice(Symbol symbol) => engine._lastPrices.TryGetValue(symbol, out var p) ? p : null;
+
+        public bool HasOpenOrders(Symbol symbol) => engine.Orders.HasOpenOrders(symbol);
+
+        public void Decide(in Decision decision)
+        {
+            var strategy = engine._currentStrategy ?? throw new InvalidOperationException("Decide may only be called from a strategy callback.");
+            if (decision.ReasonCodes is null || decision.ReasonCodes.Count == 0)
+            {
+                throw new TradingKitException(ErrorCodes.InvalidOrderRequest, $"Decision of {strategy.Id} for {decision.Symbol} has no reason code.");
+            }
+
+            var price = engine._currentPrice ?? (engine._lastPrices.TryGetValue(decision.Symbol, out var p) ? p : null);
+            if (decision.Action != DecisionAction.Hold || engine._options.JournalHoldDecisions)
+            {
+                engine._journal.WriteDecision(engine._time.GetUtcNow(), strategy.Id, decision, price);
+            }
+
+            if (decision.Action != DecisionAction.Hold)
+            {
+                engine._pendingDecisions.Add((strategy, decision, price));
+            }
+        }
+    }
+}

@@ -602,9 +602,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private async ValueTask OnTimerAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        while (_nextTimerAt <= now)
+        if (_nextTimerAt <= now)
         {
-            _nextTimerAt += _options.TimerInterval;
+            // Skip the ticks a jump of the clock went over (a daily bar moves it a day): one check covers them.
+            var missed = ((now - _nextTimerAt).Ticks / _options.TimerInterval.Ticks) + 1;
+            _nextTimerAt += TimeSpan.FromTicks(missed * _options.TimerInterval.Ticks);
         }
 
         if (State is EngineState.Running or EngineState.Paused)

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using TradingKit.Brokers;
+using TradingKit.Engine;
+using TradingKit.Events;
+using TradingKit.Orders;
+
+namespace TradingKit.Paper.Tests.Pipeline;
+
+public sealed class PaperPipelineTests
+{
+
+    [Fact]
+    public async Task TEST710_PaperEndToEnd_DecisionOrderFillPortfolioJournal()
+    {
+        var bars = PaperPipeline.LoadBars(400);
+        await using var pipeline = PaperPipeline.Create(bars);
+
+        var summary = await pipeline.RunAsync(bars);
+
+        // decision → order → simulated fill → portfolio → journal
+        var decisions = pipeline.ReadJsonl("decisions.jsonl");
+        Assert.Equal(bars.Count, decisions.Count);
+        Assert.Contains(decisions, d => d.GetProperty("action").GetString() == "buy");
+        Assert.All(decisions, d => Assert.True(d.GetProperty("reason_codes").GetArrayLength() > 0));
+
+        var records = pipeline.ReadJsonl("orders_fills.jsonl");
+        var submitted = records.Where(r => r.GetProperty("type").GetString() == "order_submitted").ToList();
+        var fills = records.Where(r => r.GetProperty("type").GetString() == "fill").ToList();
+        Assert.NotEmpty(submitted);
+        Assert.NotEmpty(fills);
+        Assert.True(summary.Trades > 0, "the strategy should complete at least one round trip over 400 days");
+        Assert.Equal(fills.Count, summary.Fills);
+        Assert.Equal(EngineState.Stopped, pipeline.Engine.State);
+
+        // The portfolio agrees with the venue's own account.
+        var venuePositions = await pipeline.Venue.GetPositionsAsync();
+        var venueQty = venuePositions.Where(p => p.Symbol == PaperPipeline.Spx).Sum(p => p.Quantity);
+        Assert.Equal(venueQty, pipeline.Engine.Portfolio.GetNetQuantity(PaperPipeline.Spx));
+        var cash = (await pipeline.Venue.GetBalancesAsync()).Single(b => b.Asset == "USD").Total;
+        Assert.Equal(cash, pipeline.Engine.Portfolio.Cash);
+
+        // Every order change and fill is an event in the store.
+        var events = new List<EventEnvelope>();
+        await foreach (var e in pipeline.Store.ReadAllAsync())
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal(fills.Count, events.Count(e => e.Payload is OrderFilled));
+        Assert.Equal(submitted.Count, events.Count(e => e.Payload is OrderSubmitted));
+        Assert.Contains(events, e => e.Payload is EngineStarted);
+        Assert.Contains(events, e => e.Payload is EngineStopped);
+    }
+
+    [Fact]
+    public async Task Journal_ReconcilesOnItsOwn_FillsPositionsRoundTripsAndEquity()
+    {
+        var bars = PaperPipeline.LoadBars(1200);
+        await using var pipeline = PaperPipeline.Create(bars);
+        await pipeline.RunAsync(bars);
+
+        var summary = pipeline.ReadJson("summary.json");
+        var fills = pipeline.ReadJsonl("orders_fills.jsonl").Where(r => r.GetProperty("type").GetString() == "fill").ToList();
+        var trades = pipeline.ReadJsonl("trades.jsonl");
+        Assert.NotEmpty(trades);
+
+        // Fills add up to positions.
+        var position = fills.Sum(f => (f.GetProperty("side").GetString() == "buy" ? 1 : -1) * f.GetProperty("qty").GetDecimal());
+        var finalPositions = summary.GetProperty("final_positions");
+        var reported = finalPositions.TryGetProperty("SPX", out var p) ? p.GetDecimal() : 0m;
+        Assert.Equal(position, reported);
+
+        // Cash follows from the fills alone.
+        var cash = 100_000m - fills.Sum(f => (f.GetProperty("side").GetString() == "buy" ? 1 : -1) * f.GetProperty("qty").GetDecimal() * f.GetProperty("price").GetDecimal())
+            - fills.Sum(f => f.GetProperty("fee").GetDecimal());
+        Assert.Equal(cash, summary.GetProperty("final_cash").GetDecimal());
+
+        // Cash + positions at the last price equal the reported equity.
+        var last = summary.GetProperty("last_prices").GetProperty("SPX").GetDecimal();
+        Assert.Equal(summary.GetProperty("final_cash").GetDecimal() + (reported * last), summary.GetProperty("final_equity").GetDecimal());
+
+        // Round trips add up to realised PnL (the strategy only opens from flat and closes to flat), and fees to fees.
+        Assert.Equal(trades.Sum(t => t.GetProperty("gross_pnl").GetDecimal()), summary.GetProperty("realized_pnl").GetDecimal());
+        Assert.Equal(trades.Count, summary.GetProperty("trades").GetInt32());
+        var openFees = reported == 0m ? 0m : fills.Last().GetProperty("fee").GetDecimal();
+        Assert.Equal(trades.Sum(t => t.GetProperty("fees").GetDecimal()) + openFees, summary.GetProperty("fees").GetDecimal());
+        Assert.Equal(100_000m + summary.GetProperty("realized_pnl").GetDecimal() + summary.GetProperty("unrealized_pnl").GetDecimal() - summary.GetProperty("fees").GetDecimal(),
+            summary.GetProperty("final_equity").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Determinism_SameSeedAndData_GiveByteIdenticalJournal()
+    {
+        var bars = PaperPipeline.LoadBars(800);
+        static void Faults(PaperVenueOptions o)
+        {
+            o.Faults.Seed = 7;
+            o.Faults.UnknownOutcomeRate = 0.2;
+            o.Faults.DropAckRate = 0.2;
+            o.Faults.RejectRate = 0.1;
+        }
+
+        string[] Run(string root)
+        {
+            var pipeline = PaperPipeline.Create(bars, Faults, root: root);
+            pipeline.RunAsync(bars).GetAwaiter().GetResult();
+            pipeline.Engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return [File.ReadAllText(Path.Combine(pipeline.SessionDirectory, "orders_fills.jsonl")), File.ReadAllText(Path.Combine(pipeline.SessionDirectory, "trades.jsonl"))];
+        }
+
+        var rootA = Path.Combine(Path.GetTempPath(), "tradingkit-tests", Guid.NewGuid().ToString("N"));
+        var rootB = Path.Combine(Path.GetTempPath(), "tradingkit-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var a = await Task.Run(() => Run(rootA));
+            var b = await Task.Run(() => Run(rootB));
+            Assert.NotEmpty(a[0]);
+            Assert.Equal(a[0], b[0]);
+            Assert.Equal(a[1], b[1]);
+        }
+        finally
+        {
+            Directory.Delete(rootA, true);
+            Directory.Delete(rootB, true);
+        }
+    }
+
+    [Fact]
+    public async Task FaultInjection_UnknownOutcomesAndDroppedAcks_AreResolvedByQuery_WithZeroDuplicateOrders()
+    {
+        var bars = PaperPipeline.LoadBars(1500);
+        await using var pipeline = PaperPipeline.Create(bars, o =>
+        {
+            o.Faults.Seed = 11;
+            o.Faults.UnknownOutcomeRate = 0.5;
+            o.Faults.DropAckRate = 0.3;
+        });
+
+        var summary = await pipeline.RunAsync(bars);
+
+        var oms = pipeline.Engine.Orders;
+        Assert.True(oms.VenueCalls > oms.SubmittedCount, "unknown outcomes must have caused queries");
+        Assert.All(oms.Orders, o => Assert.NotEqual(OrderStatus.Submitted, o.Status));
+
+        // The venue holds exactly one order per client order id and every venue fill reached the portfolio once.
+        var venueFills = await pipeline.Venue.GetRecentFillsAsync(null, DateTimeOffset.MinValue);
+        Assert.Equal(venueFills.Count, summary.Fills);
+        Assert.Equal(venueFills.Count, venueFills.Select(f => f.TradeId).Distinct().Count());
+        Assert.Equal(oms.Orders.Count(o => o.FilledQuantity > 0), venueFills.Select(f => f.ClientOrderId).Distinct().Count());
+        var venueQty = (await pipeline.Venue.GetPositionsAsync()).Sum(p => p.Quantity);
+        Assert.Equal(venueQty, pipeline.Engine.Portfolio.GetNetQuantity(PaperPipeline.Spx));
+    }
+}

@@ -41,7 +41,7 @@ public sealed class PortfolioPropertyTests
         {
             at = at.AddSeconds(random.Next(1, 600));
             var what = random.Next(100);
-            var context = $"seed sequence {sequence}, step {step}";
+            var context = new StepContext(sequence, step);
             if (what < 60)
             {
                 var fill = RandomFill(random, p, at);
@@ -87,7 +87,7 @@ public sealed class PortfolioPropertyTests
         }
     }
 
-    private static void CheckFillAgainstFormula(PositionSnapshot before, PositionSnapshot after, Fill fill, PortfolioFillResult outcome, string context)
+    private static void CheckFillAgainstFormula(PositionSnapshot before, PositionSnapshot after, Fill fill, PortfolioFillResult outcome, StepContext context)
     {
         var signed = fill.SignedQuantity;
         var reducing = before.Quantity != 0m && Math.Sign(before.Quantity) != Math.Sign(signed);
@@ -101,20 +101,20 @@ public sealed class PortfolioPropertyTests
         var formula = before.Quantity > 0m
             ? (fill.Price - before.AveragePrice) * closed
             : (before.AveragePrice - fill.Price) * closed;
-        Assert.True(Math.Abs(outcome.RealizedPnl - formula) < 1e-9m, $"{context}: realised {outcome.RealizedPnl} vs formula {formula}");
+        Check(Math.Abs(outcome.RealizedPnl - formula) < 1e-9m, () => $"{context}: realised {outcome.RealizedPnl} vs formula {formula}");
 
         if (outcome.Quantity != 0m && Math.Sign(outcome.Quantity) == Math.Sign(before.Quantity))
         {
             // A reduce leaves the average price where it was (up to the fixed split rounding).
-            Assert.True(Math.Abs(after.AveragePrice - before.AveragePrice) < 1e-12m,
-                $"{context}: average moved on a reduce from {before.AveragePrice} to {after.AveragePrice}");
+            Check(Math.Abs(after.AveragePrice - before.AveragePrice) < 1e-12m,
+                () => $"{context}: average moved on a reduce from {before.AveragePrice} to {after.AveragePrice}");
         }
         else if (outcome.Quantity != 0m)
         {
             // A flip opens the rest at the fill price and carries the rest's share of the fee.
             Assert.Equal(fill.Price, after.AveragePrice);
             var restShare = fill.Fee * (Math.Abs(signed) - closed) / Math.Abs(signed);
-            Assert.True(Math.Abs(after.OpenTradeFees - restShare) < 1e-12m, $"{context}: flip fee share {after.OpenTradeFees} vs {restShare}");
+            Check(Math.Abs(after.OpenTradeFees - restShare) < 1e-12m, () => $"{context}: flip fee share {after.OpenTradeFees} vs {restShare}");
         }
 
         Assert.Equal(Math.Abs(signed) > Math.Abs(before.Quantity), outcome.ClosedTrade?.ClosedByFlip ?? false);
@@ -122,9 +122,9 @@ public sealed class PortfolioPropertyTests
     }
 
     private static void CheckInvariants(TradingKit.Portfolio.Portfolio p, decimal expectedCash,
-        Dictionary<(Symbol, PositionSide), decimal> expectedQuantity, string context)
+        Dictionary<(Symbol, PositionSide), decimal> expectedQuantity, StepContext context)
     {
-        Assert.True(expectedCash == p.Cash, $"{context}: cash {p.Cash}, model {expectedCash}");
+        Check(expectedCash == p.Cash, () => $"{context}: cash {p.Cash}, model {expectedCash}");
 
         var prices = p.LastPrices;
         var all = p.AllPositions;
@@ -146,7 +146,7 @@ public sealed class PortfolioPropertyTests
             }
             else
             {
-                Assert.True(position.AveragePrice > 0m, $"{context}: average {position.AveragePrice} with quantity {position.Quantity}");
+                Check(position.AveragePrice > 0m, () => $"{context}: average {position.AveragePrice} with quantity {position.Quantity}");
             }
 
             if (position.Side == PositionSide.Long)
@@ -159,8 +159,8 @@ public sealed class PortfolioPropertyTests
             }
         }
 
-        Assert.True(p.Cash + marketValue == p.Equity, $"{context}: cash + Σ qty × last = {p.Cash + marketValue}, equity {p.Equity}");
-        Assert.True(EquityFromPnl(p) == p.Equity, $"{context}: initial + PnL − fees + funding + deposits = {EquityFromPnl(p)}, equity {p.Equity}");
+        Check(p.Cash + marketValue == p.Equity, () => $"{context}: cash + Σ qty × last = {p.Cash + marketValue}, equity {p.Equity}");
+        Check(EquityFromPnl(p) == p.Equity, () => $"{context}: initial + PnL − fees + funding + deposits = {EquityFromPnl(p)}, equity {p.Equity}");
         Assert.Equal(unrealized, p.UnrealizedPnl);
         Assert.Equal(legRealized, p.RealizedPnl);
 
@@ -177,11 +177,11 @@ public sealed class PortfolioPropertyTests
             Assert.True(trade.ExitTime >= trade.EntryTime);
             var sign = trade.Direction == TradeDirection.Long ? 1m : -1m;
             var fromAverages = sign * (trade.AverageExitPrice - trade.AverageEntryPrice) * trade.Quantity;
-            Assert.True(Math.Abs(fromAverages - trade.GrossPnl) < 1e-9m, $"{context}: trade {trade.Sequence} gross {trade.GrossPnl} vs averages {fromAverages}");
+            Check(Math.Abs(fromAverages - trade.GrossPnl) < 1e-9m, () => $"{context}: trade {trade.Sequence} gross {trade.GrossPnl} vs averages {fromAverages}");
         }
 
-        Assert.True(closedGross + openTradeRealized == p.RealizedPnl, $"{context}: round trips {closedGross} + open {openTradeRealized} != realised {p.RealizedPnl}");
-        Assert.True(closedFees + openTradeFees == p.FillFees, $"{context}: round-trip fees {closedFees} + open {openTradeFees} != fill fees {p.FillFees}");
+        Check(closedGross + openTradeRealized == p.RealizedPnl, () => $"{context}: round trips {closedGross} + open {openTradeRealized} != realised {p.RealizedPnl}");
+        Check(closedFees + openTradeFees == p.FillFees, () => $"{context}: round-trip fees {closedFees} + open {openTradeFees} != fill fees {p.FillFees}");
         Assert.Equal(p.RealizedPnl - openTradeRealized - closedFees, closedNet);
 
         if (p.Positions.Count == 0)
@@ -220,8 +220,21 @@ public sealed class PortfolioPropertyTests
         return Make(HedgeSymbol, side, quantity, price, fee, at, leg);
     }
 
+    private static void Check(bool ok, Func<string> message)
+    {
+        if (!ok)
+        {
+            Assert.Fail(message());
+        }
+    }
+
     private static Symbol PickSymbol(Random random)
         => random.Next(3) == 0 ? HedgeSymbol : NettingSymbols[random.Next(NettingSymbols.Length)];
 
     private static decimal RandomPrice(Random random) => random.Next(5_000, 15_000) / 100m;
+
+    private readonly record struct StepContext(int Sequence, int Step)
+    {
+        public override string ToString() => $"sequence {Sequence}, step {Step}";
+    }
 }

@@ -162,4 +162,38 @@ public sealed class SessionSummaryBuilderTests
 
         Assert.Equal(2m, s.FinalPositions["BTCUSDT"]);
     }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(42)]
+    public void RandomSessions_SummaryStatisticsAgreeWithTheClosedTrades(int seed)
+    {
+        var random = new Random(seed);
+        for (var session = 0; session < 300; session++)
+        {
+            var p = New(50_000m);
+            var builder = new SessionSummaryBuilder(p, T0);
+            for (var i = 0; i < 40; i++)
+            {
+                var quantity = random.Next(1, 20);
+                var price = random.Next(90, 110);
+                var fee = random.Next(0, 3) / 10m;
+                p.ApplyFill(random.Next(2) == 0 ? Buy(Btc, quantity, price, fee) : Sell(Btc, quantity, price, fee));
+            }
+
+            var s = builder.Build(T0.AddHours(1));
+            var trades = p.ClosedTrades;
+            var wins = trades.Count(t => t.NetPnl > 0m);
+            Assert.Equal(trades.Count, s.Trades);
+            Assert.Equal(wins, s.Wins);
+            Assert.Equal(s.Trades, s.Wins + s.Losses);
+            Assert.Equal(s.Trades == 0 ? 0m : (decimal)wins / s.Trades, s.WinRate);
+            Assert.InRange(s.WinRate, 0m, 1m);
+            Assert.Equal(trades.Sum(t => t.NetPnl), s.TradesNetPnl);
+            Assert.Equal(s.Trades == 0 ? 0m : s.TradesNetPnl / s.Trades, s.AveragePnl);
+            Assert.Equal(Math.Min(0m, trades.Select(t => t.NetPnl).DefaultIfEmpty(0m).Min()), s.MaxLoss);
+            Assert.Equal(p.RealizedPnl, s.RealizedPnl);
+            Assert.Equal(p.TotalFees, s.TotalFees);
+        }
+    }
 }

@@ -31,13 +31,10 @@ internal struct DrawdownTracker
             MaxDrawdown = drop;
         }
 
-        if (Peak > 0m)
+        // Compare by multiplying first: a decimal division is the slowest step of a mark, and most marks set no new maximum.
+        if (Peak > 0m && drop * 100m > MaxDrawdownPercent * Peak)
         {
-            var percent = drop * 100m / Peak;
-            if (percent > MaxDrawdownPercent)
-            {
-                MaxDrawdownPercent = percent;
-            }
+            MaxDrawdownPercent = drop * 100m / Peak;
         }
     }
 

@@ -179,7 +179,7 @@ public sealed class Portfolio
     /// A non-positive quantity or price (<c>PORTFOLIO_INVALID_FILL</c>), or a hedge-leg fill that would cross zero
     /// (<c>PORTFOLIO_HEDGE_LEG_CROSSED</c>). Nothing is changed when it throws.
     /// </exception>
-    public FillOutcome ApplyFill(Fill fill)
+    public PortfolioFillResult ApplyFill(Fill fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
         var signed = Validate(fill);
@@ -224,7 +224,7 @@ public sealed class Portfolio
         }
 
         ObserveEquity();
-        return new FillOutcome
+        return new PortfolioFillResult
         {
             PreviousQuantity = previous,
             Quantity = leg.Quantity,

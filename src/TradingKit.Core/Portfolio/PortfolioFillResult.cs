@@ -1,7 +1,7 @@
 namespace TradingKit.Portfolio;
 
 /// <summary>What one fill did to the portfolio, returned by <see cref="Portfolio.ApplyFill"/> without allocating.</summary>
-public readonly record struct FillOutcome
+public readonly record struct PortfolioFillResult
 {
     /// <summary>The position leg's signed quantity before the fill.</summary>
     public decimal PreviousQuantity { get; init; }

@@ -16,7 +16,7 @@ public class PortfolioBenchmarks
 
     private readonly Symbol[] _symbols = Enumerable.Range(0, 10).Select(i => new Symbol($"SYM{i}")).ToArray();
     private readonly Dictionary<Symbol, decimal> _rawPrices = [];
-    private TradingKit.Portfolio.Portfolio _portfolio = null!;
+    private TradingKit.Portfolio.PortfolioLedger _portfolio = null!;
     private Fill _add = null!;
     private Fill _reduce = null!;
     private Fill _hedgeAdd = null!;
@@ -26,7 +26,7 @@ public class PortfolioBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _portfolio = new TradingKit.Portfolio.Portfolio(new PortfolioOptions { InitialCash = 1_000_000m, Currency = "USDT", DayRollTimeUtc = TimeSpan.Zero });
+        _portfolio = new TradingKit.Portfolio.PortfolioLedger(new PortfolioOptions { InitialCash = 1_000_000m, Currency = "USDT", DayRollTimeUtc = TimeSpan.Zero });
         foreach (var symbol in _symbols)
         {
             _portfolio.ApplyFill(Make(symbol, OrderSide.Buy, 100m, 100m, PositionSide.Both));

@@ -6,7 +6,7 @@ using TradingKit.Oms;
 using TradingKit.Orders;
 using TradingKit.Risk;
 using TradingKit.Stores;
-using PortfolioFillOutcome = TradingKit.Portfolio.FillOutcome;
+using PortfolioFillOutcome = TradingKit.Portfolio.PortfolioFillResult;
 
 namespace TradingKit.Engine;
 

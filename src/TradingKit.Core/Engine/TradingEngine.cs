@@ -16,7 +16,6 @@ using TradingKit.Stores;
 using TradingKit.Strategies;
 using TradingKit.Telemetry;
 using TradingKit.Time;
-using PortfolioLedger = TradingKit.Portfolio.Portfolio;
 
 namespace TradingKit.Engine;
 

@@ -21,7 +21,7 @@ public enum TradeDirection
 /// <remarks>
 /// <see cref="GrossPnl"/> is the sum of the realised PnL of the round trip's reducing fills, which equals
 /// <c>(AverageExitPrice − AverageEntryPrice) × Quantity</c> for a long and the negation for a short; the sum over all
-/// closed trades plus the open round trips' realised PnL is exactly <see cref="Portfolio.RealizedPnl"/>.
+/// closed trades plus the open round trips' realised PnL is exactly <see cref="PortfolioLedger.RealizedPnl"/>.
 /// </remarks>
 public sealed record ClosedTrade
 {

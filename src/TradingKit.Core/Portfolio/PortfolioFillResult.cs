@@ -1,6 +1,6 @@
 namespace TradingKit.Portfolio;
 
-/// <summary>What one fill did to the portfolio, returned by <see cref="Portfolio.ApplyFill"/> without allocating.</summary>
+/// <summary>What one fill did to the portfolio, returned by <see cref="PortfolioLedger.ApplyFill"/> without allocating.</summary>
 public readonly record struct PortfolioFillResult
 {
     /// <summary>The position leg's signed quantity before the fill.</summary>

@@ -1,6 +1,6 @@
 namespace TradingKit.Portfolio;
 
-/// <summary>How a <see cref="Portfolio"/> starts and where its trading day begins.</summary>
+/// <summary>How a <see cref="PortfolioLedger"/> starts and where its trading day begins.</summary>
 public sealed record PortfolioOptions
 {
     /// <summary>Cash at the start of the session, in <see cref="Currency"/>; not negative.</summary>
@@ -13,9 +13,9 @@ public sealed record PortfolioOptions
 
     /// <summary>
     /// The UTC time of day at which a new trading day starts, or null to start days only through
-    /// <see cref="Portfolio.StartDay"/>. When set, the first fill, mark or cash adjustment stamped at or after the
+    /// <see cref="PortfolioLedger.StartDay"/>. When set, the first fill, mark or cash adjustment stamped at or after the
     /// next boundary resets the daily figures before it is applied.
     /// </summary>
-    /// <value>Null (days change only by <see cref="Portfolio.StartDay"/>) by default.</value>
+    /// <value>Null (days change only by <see cref="PortfolioLedger.StartDay"/>) by default.</value>
     public TimeSpan? DayRollTimeUtc { get; init; }
 }

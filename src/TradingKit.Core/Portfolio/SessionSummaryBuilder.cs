@@ -10,22 +10,22 @@ public enum SummaryPeriod
     /// <summary>The portfolio's session drawdown (since it was created).</summary>
     Session = 0,
 
-    /// <summary>The portfolio's trading-day drawdown (since its last <see cref="Portfolio.StartDay"/> or day roll).</summary>
+    /// <summary>The portfolio's trading-day drawdown (since its last <see cref="PortfolioLedger.StartDay"/> or day roll).</summary>
     TradingDay = 1,
 }
 
 /// <summary>
-/// Accumulates one period (a session or a trading day) of a <see cref="Portfolio"/> into a <see cref="SessionSummary"/>.
+/// Accumulates one period (a session or a trading day) of a <see cref="PortfolioLedger"/> into a <see cref="SessionSummary"/>.
 /// It reads the portfolio's closed round trips and totals relative to where they stood at <see cref="Reset"/>, and
 /// accumulates the slippage the engine reports per fill.
 /// </summary>
 /// <remarks>
 /// Single-threaded, owned by the engine loop beside the portfolio. For daily summaries: before a day roll, call
-/// <see cref="Build"/>, then <see cref="Portfolio.StartDay"/>, then <see cref="Reset"/>.
+/// <see cref="Build"/>, then <see cref="PortfolioLedger.StartDay"/>, then <see cref="Reset"/>.
 /// </remarks>
 public sealed class SessionSummaryBuilder
 {
-    private readonly Portfolio _portfolio;
+    private readonly PortfolioLedger _portfolio;
     private readonly SummaryPeriod _period;
 
     private DateTimeOffset _start;
@@ -44,7 +44,7 @@ public sealed class SessionSummaryBuilder
     /// <param name="portfolio">The portfolio to summarise.</param>
     /// <param name="periodStart">When the period starts.</param>
     /// <param name="period">Which drawdown to report.</param>
-    public SessionSummaryBuilder(Portfolio portfolio, DateTimeOffset periodStart, SummaryPeriod period = SummaryPeriod.Session)
+    public SessionSummaryBuilder(PortfolioLedger portfolio, DateTimeOffset periodStart, SummaryPeriod period = SummaryPeriod.Session)
     {
         ArgumentNullException.ThrowIfNull(portfolio);
         _portfolio = portfolio;

@@ -121,7 +121,7 @@ public sealed class PortfolioPropertyTests
         Assert.Equal(Math.Abs(signed) >= Math.Abs(before.Quantity), outcome.ClosedTrade is not null);
     }
 
-    private static void CheckInvariants(TradingKit.Portfolio.Portfolio p, decimal expectedCash,
+    private static void CheckInvariants(TradingKit.Portfolio.PortfolioLedger p, decimal expectedCash,
         Dictionary<(Symbol, PositionSide), decimal> expectedQuantity, StepContext context)
     {
         Check(expectedCash == p.Cash, () => $"{context}: cash {p.Cash}, model {expectedCash}");
@@ -195,7 +195,7 @@ public sealed class PortfolioPropertyTests
         Assert.True(p.MaxDrawdownPercent >= 0m);
     }
 
-    private static Fill RandomFill(Random random, TradingKit.Portfolio.Portfolio p, DateTimeOffset at)
+    private static Fill RandomFill(Random random, TradingKit.Portfolio.PortfolioLedger p, DateTimeOffset at)
     {
         var price = RandomPrice(random);
         var quantity = random.Next(1, 200) / 10m;

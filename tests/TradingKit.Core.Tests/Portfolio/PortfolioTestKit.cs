@@ -11,7 +11,7 @@ internal static class PortfolioTestKit
 
     private static long _tradeIds;
 
-    public static TradingKit.Portfolio.Portfolio New(decimal cash = 10_000m, TimeSpan? dayRoll = null)
+    public static TradingKit.Portfolio.PortfolioLedger New(decimal cash = 10_000m, TimeSpan? dayRoll = null)
         => new(new PortfolioOptions { InitialCash = cash, Currency = "USDT", DayRollTimeUtc = dayRoll });
 
     public static Fill Buy(Symbol symbol, decimal quantity, decimal price, decimal fee = 0m, DateTimeOffset? at = null,
@@ -42,6 +42,6 @@ internal static class PortfolioTestKit
     }
 
     /// <summary>initial cash + realised + unrealised − fees + funding + deposits: what equity must equal.</summary>
-    public static decimal EquityFromPnl(TradingKit.Portfolio.Portfolio p)
+    public static decimal EquityFromPnl(TradingKit.Portfolio.PortfolioLedger p)
         => p.InitialCash + p.RealizedPnl + p.UnrealizedPnl - p.TotalFees + p.TotalFunding + p.NetDeposits;
 }

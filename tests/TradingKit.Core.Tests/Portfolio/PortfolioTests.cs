@@ -407,7 +407,7 @@ public sealed class PortfolioTests
     {
         Assert.Equal(ErrorCodes.InvalidOptions, Assert.Throws<TradingKitException>(() => New(-1m)).Code);
         Assert.Throws<TradingKitException>(() => New(1m, dayRoll: TimeSpan.FromHours(24)));
-        Assert.Throws<TradingKitException>(() => new TradingKit.Portfolio.Portfolio(1m, " "));
+        Assert.Throws<TradingKitException>(() => new TradingKit.Portfolio.PortfolioLedger(1m, " "));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ namespace TradingKit.Portfolio;
 /// is seen for the first time or a round trip closes. Fills are not deduplicated here: the OMS applies each trade id once.
 /// </para>
 /// </remarks>
-public sealed class Portfolio
+public sealed class PortfolioLedger
 {
     private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
 
@@ -40,7 +40,7 @@ public sealed class Portfolio
     /// <param name="initialCash">Cash at the start; not negative.</param>
     /// <param name="currency">The account currency.</param>
     /// <exception cref="TradingKitException">Invalid options (<c>INVALID_OPTIONS</c>).</exception>
-    public Portfolio(decimal initialCash, string currency = "USD")
+    public PortfolioLedger(decimal initialCash, string currency = "USD")
         : this(new PortfolioOptions { InitialCash = initialCash, Currency = currency })
     {
     }
@@ -48,7 +48,7 @@ public sealed class Portfolio
     /// <summary>Creates a portfolio.</summary>
     /// <param name="options">The starting cash, currency and day boundary.</param>
     /// <exception cref="TradingKitException">Invalid options (<c>INVALID_OPTIONS</c>).</exception>
-    public Portfolio(PortfolioOptions options)
+    public PortfolioLedger(PortfolioOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.InitialCash < 0m || string.IsNullOrWhiteSpace(options.Currency) ||

@@ -372,14 +372,26 @@ public sealed class Order
 
     /// <summary>
     /// Compare-and-set: moves to <paramref name="next"/> only when the status is still <paramref name="expected"/>,
-    /// under the same rules as every other change.
+    /// under the same rules as every other change. FILLED and PARTIALLY_FILLED follow from quantities, so they are
+    /// reached through <see cref="ApplyFill"/> only (PARTIALLY_FILLED may still be restored from a pending status
+    /// that stands in for it).
     /// </summary>
     /// <param name="expected">The status the caller believes the order holds.</param>
     /// <param name="next">The status to move to.</param>
     /// <param name="at">Engine time.</param>
     /// <returns>The outcome; refused with <c>ORDER_STATE_CONFLICT</c> when <paramref name="expected"/> no longer holds.</returns>
     public OrderUpdate CompareAndSet(OrderStatus expected, OrderStatus next, DateTimeOffset at)
-        => Status != expected ? Refuse(next, ErrorCodes.OrderStateConflict) : Move(next, at);
+    {
+        if (Status != expected)
+        {
+            return Refuse(next, ErrorCodes.OrderStateConflict);
+        }
+
+        var setsFillStatus = next == OrderStatus.Filled || (next == OrderStatus.PartiallyFilled && !OrderStateMachine.IsPending(Status));
+        return setsFillStatus && next != Status
+            ? Refuse(next, ErrorCodes.InvalidOrderStatusTransition)
+            : Move(next, at);
+    }
 
     /// <summary>
     /// Applies one fill. Duplicates (same trade id) are refused without change; a fill before the

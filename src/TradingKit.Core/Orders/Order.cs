@@ -8,9 +8,11 @@ namespace TradingKit.Orders;
 /// <param name="From">The status before.</param>
 /// <param name="To">The status after (equal to <paramref name="From"/> unless applied).</param>
 /// <param name="ErrorCode">Why it was refused: <c>INVALID_ORDER_STATUS_TRANSITION</c>, <c>ORDER_STATE_CONFLICT</c> or <c>ORDER_OVERFILL</c>.</param>
-/// <param name="Requested">The status that was asked for, when it differs from <paramref name="To"/> (a refusal).</param>
-public readonly record struct OrderUpdate(TransitionOutcome Outcome, OrderStatus From, OrderStatus To, string? ErrorCode = null, OrderStatus? Requested = null)
+public readonly record struct OrderUpdate(TransitionOutcome Outcome, OrderStatus From, OrderStatus To, string? ErrorCode = null)
 {
+    /// <summary>Gets the status that was asked for, on a refusal (where <see cref="To"/> stays equal to <see cref="From"/>).</summary>
+    public OrderStatus? Requested { get; init; }
+
     /// <summary>Gets a value indicating whether the order changed.</summary>
     public bool IsApplied => Outcome == TransitionOutcome.Applied;
 
@@ -541,7 +543,7 @@ public sealed class Order
     }
 
     private OrderUpdate Refuse(OrderStatus requested, string code)
-        => new(TransitionOutcome.Refused, Status, Status, code, requested);
+        => new(TransitionOutcome.Refused, Status, Status, code) { Requested = requested };
 
     private OrderUpdate Touch(DateTimeOffset at, OrderUpdate update)
     {

@@ -750,6 +750,11 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
         var price = marketStyle ? Slip(order.Symbol, basis, buy, high, low) : basis;
         budget -= quantity;
         ApplyFill(order, quantity, price, liquidity, now);
+        if (order.Request.ReduceOnly && order.IsWorking && PositionOf(order.Symbol) == 0m)
+        {
+            Finish(order, OrderStatus.Expired, now);
+            Enqueue(Report(order, ExecutionKind.Expired, now, PaperRejectCodes.ReduceOnlyRejected + ": position closed, remainder expired"), now + _options.FillLatency);
+        }
     }
 
     private void ApplyFill(PaperOrder order, decimal quantity, decimal price, LiquiditySide liquidity, DateTimeOffset now)

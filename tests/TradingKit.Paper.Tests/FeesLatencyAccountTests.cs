@@ -335,4 +335,48 @@ public sealed class FeesLatencyAccountTests
         Assert.Equal(new VenueOrderId("PO-2"), second.VenueOrderId);
         Assert.Equal(["P-1", "P-2"], h.Reports().Fills().Select(f => f.TradeId.Value));
     }
+
+    [Fact]
+    public async Task Modify_NewPrice_LosesQueuePriority()
+    {
+        var h = new VenueHarness(o => o.ParticipationRate = 0.1m);
+        h.Bar(100m, 101m, 99m, 100m);
+        var first = h.Limit(OrderSide.Buy, 10m, 98m);
+        var second = h.Limit(OrderSide.Buy, 10m, 98m);
+        await h.SubmitAsync(first);
+        await h.SubmitAsync(second);
+
+        await h.Venue.ModifyAsync(new ModifyRequest(first.ClientOrderId, VenueHarness.Spx, null, 98.5m));
+        h.Bar(100m, 101m, 97m, 98m, volume: 100m);
+
+        var fill = Assert.Single(h.Reports().Fills());
+        Assert.Equal(second.ClientOrderId, fill.ClientOrderId);
+    }
+
+    [Fact]
+    public async Task OpenOrders_FilterBySymbol()
+    {
+        var h = new VenueHarness();
+        var spx = h.Limit(OrderSide.Buy, 1m, 90m);
+        await h.SubmitAsync(spx);
+        await h.SubmitAsync(h.Limit(OrderSide.Buy, 1m, 90m) with { Symbol = new Symbol("NDX") });
+
+        var open = Assert.Single(await h.Venue.GetOpenOrdersAsync(VenueHarness.Spx));
+
+        Assert.Equal(spx.ClientOrderId, open.ClientOrderId);
+        Assert.Equal(2, (await h.Venue.GetOpenOrdersAsync()).Count);
+    }
+
+    [Fact]
+    public async Task PostOnly_AtTheAskOfTheLastQuote_IsRejected_BelowItIsAccepted()
+    {
+        var h = new VenueHarness();
+        h.Publish(new MarketData.QuoteTick(VenueHarness.Spx, VenueHarness.Start.AddSeconds(1), 99.9m, 5m, 100m, 5m));
+
+        var atAsk = await h.SubmitAsync(h.Limit(OrderSide.Buy, 1m, 100m, TimeInForce.PostOnly));
+        var belowAsk = await h.SubmitAsync(h.Limit(OrderSide.Buy, 1m, 99.95m, TimeInForce.PostOnly));
+
+        Assert.Equal(PaperRejectCodes.PostOnlyWouldTake, atAsk.RejectCode);
+        Assert.True(belowAsk.Accepted);
+    }
 }

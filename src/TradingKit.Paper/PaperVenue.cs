@@ -44,6 +44,7 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
     private readonly PriorityQueue<VenueEvent, (DateTimeOffset Due, long Sequence)> _pending = new();
     private decimal _cash;
     private long _orderSequence;
+    private long _arrivalSequence;
     private long _tradeSequence;
     private long _eventSequence;
     private bool _connected = true;
@@ -408,7 +409,7 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
             TimeInForce.Day => NextDayEnd(now),
             _ => null,
         };
-        var order = new PaperOrder(request, venueOrderId, _orderSequence, now, expireAt);
+        var order = new PaperOrder(request, venueOrderId, ++_arrivalSequence, now, expireAt);
         _orders.Add(request.ClientOrderId, order);
         if (refusal is { } r)
         {
@@ -558,7 +559,7 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
         if (requeue)
         {
             // A new price (or a larger size) loses queue priority and counts as a new arrival for maker/taker.
-            order.Sequence = ++_orderSequence;
+            order.Sequence = ++_arrivalSequence;
             order.Evaluated = false;
             order.MarketableAtEntry = order.Type == OrderType.Limit && WouldTake(order.Symbol, order.Side, order.LimitPrice!.Value);
             var working = _book[order.Symbol];
@@ -750,6 +751,11 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
         var price = marketStyle ? Slip(order.Symbol, basis, buy, high, low) : basis;
         budget -= quantity;
         ApplyFill(order, quantity, price, liquidity, now);
+        if (order.Request.ReduceOnly && order.IsWorking && PositionOf(order.Symbol) == 0m)
+        {
+            Finish(order, OrderStatus.Expired, now);
+            Enqueue(Report(order, ExecutionKind.Expired, now, PaperRejectCodes.ReduceOnlyRejected + ": position closed, remainder expired"), now + _options.FillLatency);
+        }
     }
 
     private void ApplyFill(PaperOrder order, decimal quantity, decimal price, LiquiditySide liquidity, DateTimeOffset now)

@@ -8,9 +8,11 @@ namespace TradingKit.Orders;
 /// <param name="From">The status before.</param>
 /// <param name="To">The status after (equal to <paramref name="From"/> unless applied).</param>
 /// <param name="ErrorCode">Why it was refused: <c>INVALID_ORDER_STATUS_TRANSITION</c>, <c>ORDER_STATE_CONFLICT</c> or <c>ORDER_OVERFILL</c>.</param>
-/// <param name="Requested">The status that was asked for, when it differs from <paramref name="To"/> (a refusal).</param>
-public readonly record struct OrderUpdate(TransitionOutcome Outcome, OrderStatus From, OrderStatus To, string? ErrorCode = null, OrderStatus? Requested = null)
+public readonly record struct OrderUpdate(TransitionOutcome Outcome, OrderStatus From, OrderStatus To, string? ErrorCode = null)
 {
+    /// <summary>Gets the status that was asked for, on a refusal (where <see cref="To"/> stays equal to <see cref="From"/>).</summary>
+    public OrderStatus? Requested { get; init; }
+
     /// <summary>Gets a value indicating whether the order changed.</summary>
     public bool IsApplied => Outcome == TransitionOutcome.Applied;
 
@@ -372,14 +374,26 @@ public sealed class Order
 
     /// <summary>
     /// Compare-and-set: moves to <paramref name="next"/> only when the status is still <paramref name="expected"/>,
-    /// under the same rules as every other change.
+    /// under the same rules as every other change. FILLED and PARTIALLY_FILLED follow from quantities, so they are
+    /// reached through <see cref="ApplyFill"/> only (PARTIALLY_FILLED may still be restored from a pending status
+    /// that stands in for it).
     /// </summary>
     /// <param name="expected">The status the caller believes the order holds.</param>
     /// <param name="next">The status to move to.</param>
     /// <param name="at">Engine time.</param>
     /// <returns>The outcome; refused with <c>ORDER_STATE_CONFLICT</c> when <paramref name="expected"/> no longer holds.</returns>
     public OrderUpdate CompareAndSet(OrderStatus expected, OrderStatus next, DateTimeOffset at)
-        => Status != expected ? Refuse(next, ErrorCodes.OrderStateConflict) : Move(next, at);
+    {
+        if (Status != expected)
+        {
+            return Refuse(next, ErrorCodes.OrderStateConflict);
+        }
+
+        var setsFillStatus = next == OrderStatus.Filled || (next == OrderStatus.PartiallyFilled && !OrderStateMachine.IsPending(Status));
+        return setsFillStatus && next != Status
+            ? Refuse(next, ErrorCodes.InvalidOrderStatusTransition)
+            : Move(next, at);
+    }
 
     /// <summary>
     /// Applies one fill. Duplicates (same trade id) are refused without change; a fill before the
@@ -529,7 +543,7 @@ public sealed class Order
     }
 
     private OrderUpdate Refuse(OrderStatus requested, string code)
-        => new(TransitionOutcome.Refused, Status, Status, code, requested);
+        => new(TransitionOutcome.Refused, Status, Status, code) { Requested = requested };
 
     private OrderUpdate Touch(DateTimeOffset at, OrderUpdate update)
     {

@@ -37,7 +37,7 @@ internal sealed class BinanceApiException : Exception
     /// <summary>True when the adapter may retry the same request itself.</summary>
     public bool IsRetryable(bool mutating)
     {
-        if (GateCode is not null || HttpStatus == 418 || Code == BinanceErrorClassification.TimestampOutsideRecvWindow)
+        if (GateCode is not null || HttpStatus == 418 || Code is BinanceErrorClassification.TimestampOutsideRecvWindow or BinanceErrorClassification.ListenKeyNotFound)
         {
             return false;
         }

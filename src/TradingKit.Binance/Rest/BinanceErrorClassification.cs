@@ -55,6 +55,12 @@ public static class BinanceErrorClassification
     /// <returns>The class.</returns>
     public static BinanceErrorClass Classify(int httpStatus, int? code, string? message)
     {
+        // Binance: a 503 "Unknown error" reached the venue and may have executed, whatever code the body carries.
+        if (httpStatus == 503 && message is not null && message.Contains("Unknown error", StringComparison.OrdinalIgnoreCase))
+        {
+            return BinanceErrorClass.UnknownOutcome;
+        }
+
         if (code is { } c && c != 0 && Table.TryGetValue(c, out var known))
         {
             return known;

@@ -148,7 +148,7 @@ public sealed class BinanceRateLimitTracker
     }
 
     /// <summary>Decides whether a request may be sent now.</summary>
-    internal GateDecision Evaluate(bool isOrder, DateTimeOffset now)
+    internal GateDecision Evaluate(bool isOrder, DateTimeOffset now, bool alreadySlowed = false)
     {
         lock (_gate)
         {
@@ -185,7 +185,7 @@ public sealed class BinanceRateLimitTracker
             }
 
             var wait = _backoffUntil > now ? _backoffUntil - now : TimeSpan.Zero;
-            if (weight >= _options.WeightSlowThreshold && _options.SlowDownDelay > wait)
+            if (!alreadySlowed && weight >= _options.WeightSlowThreshold && _options.SlowDownDelay > wait)
             {
                 wait = _options.SlowDownDelay;
             }

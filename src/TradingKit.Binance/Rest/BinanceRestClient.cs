@@ -155,9 +155,11 @@ internal sealed partial class BinanceRestClient : IDisposable
 
     private async Task PassGateAsync(bool isOrder, CancellationToken cancellationToken)
     {
+        var slowed = false;
         while (true)
         {
-            var decision = Tracker.Evaluate(isOrder, ServerNow);
+            // Slowing down is one pause per request; a 429 backoff is waited out in full.
+            var decision = Tracker.Evaluate(isOrder, ServerNow, slowed);
             if (decision.Refused)
             {
                 throw new BinanceApiException(BinanceErrorClass.Transient, 0, null,
@@ -171,6 +173,7 @@ internal sealed partial class BinanceRestClient : IDisposable
 
             LogSlowDown(_logger, decision.Delay, Tracker.UsedWeight1m);
             await Task.Delay(decision.Delay, _time, cancellationToken).ConfigureAwait(false);
+            slowed = true;
         }
     }
 

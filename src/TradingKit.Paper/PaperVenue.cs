@@ -471,10 +471,18 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
                 return (PaperRejectCodes.UnknownSymbol, $"Symbol {request.Symbol} is not traded at this venue.");
             }
 
-            decimal? price = request.LimitPrice ?? request.StopPrice ?? (_marks.TryGetValue(request.Symbol, out var mark) ? mark.Last : null);
-            if (instrument.Check(request.Quantity, price) is { } violation)
+            // Tick rules apply to the prices the order carries; a market order's notional is judged at the last price,
+            // which the market (not the order) chose and which need not sit on the tick grid.
+            var orderPrice = request.LimitPrice ?? request.StopPrice;
+            if (instrument.Check(request.Quantity, orderPrice) is { } violation)
             {
                 return (violation.Code, $"{request.Symbol}: {violation.Message}.");
+            }
+
+            if (orderPrice is null && _marks.TryGetValue(request.Symbol, out var mark) && mark.Last * request.Quantity < instrument.MinNotional)
+            {
+                return (ErrorCodes.NotionalBelowMinimum,
+                    Text($"{request.Symbol}: notional {mark.Last * request.Quantity} at the last price is below the minimum {instrument.MinNotional}."));
             }
         }
 

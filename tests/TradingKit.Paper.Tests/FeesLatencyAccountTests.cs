@@ -237,6 +237,23 @@ public sealed class FeesLatencyAccountTests
     }
 
     [Fact]
+    public async Task Submit_MarketOrder_WhenTheLastPriceIsOffTheTickGrid_IsAccepted_ButMinNotionalStillApplies()
+    {
+        // Real data often carries more decimals than the tick (1527.349976 with a 0.01 tick): a market order carries no price
+        // of its own, so only its quantity and its notional at the last price are judged.
+        var h = new VenueHarness(o => o.Instruments = [new Instrument(VenueHarness.Spx, tickSize: 0.01m, stepSize: 1m, minQuantity: 1m, maxQuantity: 1_000m, minNotional: 500m)]);
+        h.Bar(1527.349976m, 1530.123456m, 1520.000001m, 1527.349976m);
+
+        var ok = await h.SubmitAsync(h.Market(OrderSide.Buy, 1m));
+        h.Bar(100m, 100m, 100m, 100m);
+        var belowNotional = await h.SubmitAsync(h.Market(OrderSide.Buy, 1m));
+
+        Assert.True(ok.Accepted);
+        Assert.False(belowNotional.Accepted);
+        Assert.Equal(Errors.ErrorCodes.NotionalBelowMinimum, belowNotional.RejectCode);
+    }
+
+    [Fact]
     public async Task Cancel_WorkingOrder_IsCancelledAndReported()
     {
         var h = new VenueHarness();

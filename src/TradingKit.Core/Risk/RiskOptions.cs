@@ -114,6 +114,9 @@ public sealed class RiskOptions
     /// <summary>What the engine does when the guard trips (<c>Risk:StopPlan:*</c>).</summary>
     public StopPlanOptions StopPlan { get; set; } = new();
 
+    /// <summary>How forced liquidation closes positions (<c>Risk:ForcedLiquidation:*</c>); when it starts is <see cref="TradingSessionOptions.ForcedLiquidationBeforeClose"/>.</summary>
+    public ForcedLiquidationOptions ForcedLiquidation { get; set; } = new();
+
     /// <summary>
     /// True when the guard is enabled and the limits live trading needs are set: <see cref="DailyLossLimit"/>,
     /// <see cref="MaxPosition"/> and one of <see cref="MaxOrderNotional"/> or <see cref="CapitalLimit"/>.
@@ -209,6 +212,7 @@ public sealed class RiskOptions
 
         Session?.Validate(errors);
         StopPlan?.Validate(errors);
+        ForcedLiquidation?.Validate(errors);
         return errors;
     }
 
@@ -290,6 +294,43 @@ public sealed class StopPlanOptions
         if (ReduceFraction is <= 0m or > 1m)
         {
             errors.Add(RiskOptions.Invariant($"Risk:StopPlan:ReduceFraction must be in (0, 1], got {ReduceFraction}."));
+        }
+    }
+}
+
+/// <summary>How forced liquidation closes positions (<c>Risk:ForcedLiquidation:*</c>, SC-008, EC-003).</summary>
+public sealed class ForcedLiquidationOptions
+{
+    /// <summary>Retries of a close order that filled partly or not at all (<c>Risk:ForcedLiquidation:MaxRetries</c>).</summary>
+    /// <value>Defaults to 3 (EC-003).</value>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Whether close orders are market orders (<c>Risk:ForcedLiquidation:UseMarketOrders</c>); otherwise marketable IOC limit orders.</summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool UseMarketOrders { get; set; } = true;
+
+    /// <summary>For limit close orders, how far through the last price the limit is set, in bps (<c>Risk:ForcedLiquidation:MarketableLimitOffsetBps</c>).</summary>
+    /// <value>Defaults to 50.</value>
+    public decimal MarketableLimitOffsetBps { get; set; } = 50m;
+
+    /// <summary>
+    /// Symbols whose liquidity measure (for example average daily volume, as passed to the planner) is below this are
+    /// illiquid and closed first and earlier (<c>Risk:ForcedLiquidation:IlliquidBelow</c>). Null: none is illiquid, all are
+    /// still closed least liquid first.
+    /// </summary>
+    /// <value>Defaults to null.</value>
+    public decimal? IlliquidBelow { get; set; }
+
+    internal void Validate(List<string> errors)
+    {
+        if (MaxRetries < 0)
+        {
+            errors.Add(RiskOptions.Invariant($"Risk:ForcedLiquidation:MaxRetries must not be negative, got {MaxRetries}."));
+        }
+
+        if (MarketableLimitOffsetBps is < 0m or >= 10_000m)
+        {
+            errors.Add(RiskOptions.Invariant($"Risk:ForcedLiquidation:MarketableLimitOffsetBps must be in [0, 10000), got {MarketableLimitOffsetBps}."));
         }
     }
 }

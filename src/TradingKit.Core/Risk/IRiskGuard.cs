@@ -25,7 +25,14 @@ public readonly record struct RiskPortfolioView
     public decimal Drawdown => PeakEquity > Equity ? PeakEquity - Equity : 0m;
 
     /// <summary>The day's loss as a positive amount (realised + unrealised), or 0 when the day is up.</summary>
-    public decimal DailyLoss => DailyRealizedPnl + UnrealizedPnl < 0m ? -(DailyRealizedPnl + UnrealizedPnl) : 0m;
+    public decimal DailyLoss
+    {
+        get
+        {
+            var pnl = DailyRealizedPnl + UnrealizedPnl;
+            return pnl < 0m ? -pnl : 0m;
+        }
+    }
 }
 
 /// <summary>Everything a pre-trade check needs about one order, gathered by the engine before the OMS submits it.</summary>

@@ -113,23 +113,34 @@ public sealed class TradingSession
     /// <returns>The phase.</returns>
     public SessionPhase GetPhase(DateTimeOffset now)
     {
-        if (GetTimes(now) is not { } t || now < t.Open || now >= t.Close)
+        // Reads the cached day directly: this runs on every pre-trade check.
+        var day = Day(now);
+        if (!day.IsTradingDay || now < day.Open || now >= day.Close)
         {
             return SessionPhase.Closed;
         }
 
-        if (t.ForcedLiquidationFrom is { } liquidation && now >= liquidation)
+        if (now >= day.LiquidationFrom)
         {
             return SessionPhase.ForcedLiquidation;
         }
 
-        return now >= t.NoNewEntriesFrom ? SessionPhase.NoNewEntries : SessionPhase.Open;
+        return now >= day.NoNewEntriesFrom ? SessionPhase.NoNewEntries : SessionPhase.Open;
     }
 
     /// <summary>The session instants of the local day that contains <paramref name="now"/>.</summary>
     /// <param name="now">The instant.</param>
     /// <returns>The day's times, or null when that day is not a trading day.</returns>
     public SessionTimes? GetTimes(DateTimeOffset now)
+    {
+        var day = Day(now);
+        return day.IsTradingDay
+            ? new SessionTimes(day.LocalDate, day.Open, day.Close, day.NoNewEntriesFrom,
+                HasForcedLiquidation ? day.LiquidationFrom : null, HasForcedLiquidation ? day.IlliquidLiquidationFrom : null)
+            : null;
+    }
+
+    private DayCache Day(DateTimeOffset now)
     {
         var cache = _cache;
         if (cache is null || now < cache.StartUtc || now >= cache.EndUtc)
@@ -138,7 +149,7 @@ public sealed class TradingSession
             _cache = cache;
         }
 
-        return cache.Times;
+        return cache;
     }
 
     private DayCache BuildDay(DateTimeOffset now)
@@ -146,17 +157,18 @@ public sealed class TradingSession
         var local = TimeZoneInfo.ConvertTime(now, TimeZone);
         var date = DateOnly.FromDateTime(local.DateTime);
         var midnight = date.ToDateTime(TimeOnly.MinValue);
-        var start = ToUtc(midnight);
-        var end = ToUtc(midnight.AddDays(1));
-        SessionTimes? times = null;
-        if (_days[(int)date.DayOfWeek])
+        var cache = new DayCache { LocalDate = date, StartUtc = ToUtc(midnight), EndUtc = ToUtc(midnight.AddDays(1)), IsTradingDay = _days[(int)date.DayOfWeek] };
+        if (cache.IsTradingDay)
         {
             var close = ToUtc(midnight + _close);
-            times = new SessionTimes(date, ToUtc(midnight + _open), close, close - _noNewEntriesBeforeClose,
-                close - _forcedLiquidationBeforeClose, close - (_forcedLiquidationBeforeClose + _illiquidLeadTime));
+            cache.Open = ToUtc(midnight + _open);
+            cache.Close = close;
+            cache.NoNewEntriesFrom = close - _noNewEntriesBeforeClose;
+            cache.LiquidationFrom = _forcedLiquidationBeforeClose is { } liquidation ? close - liquidation : DateTimeOffset.MaxValue;
+            cache.IlliquidLiquidationFrom = _forcedLiquidationBeforeClose is { } early ? close - (early + _illiquidLeadTime) : DateTimeOffset.MaxValue;
         }
 
-        return new DayCache(start, end, times);
+        return cache;
     }
 
     private DateTimeOffset ToUtc(DateTime local)
@@ -170,5 +182,24 @@ public sealed class TradingSession
         return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, TimeZone), TimeSpan.Zero);
     }
 
-    private sealed record DayCache(DateTimeOffset StartUtc, DateTimeOffset EndUtc, SessionTimes? Times);
+    private sealed class DayCache
+    {
+        public DateOnly LocalDate { get; init; }
+
+        public DateTimeOffset StartUtc { get; init; }
+
+        public DateTimeOffset EndUtc { get; init; }
+
+        public bool IsTradingDay { get; init; }
+
+        public DateTimeOffset Open { get; set; }
+
+        public DateTimeOffset Close { get; set; }
+
+        public DateTimeOffset NoNewEntriesFrom { get; set; }
+
+        public DateTimeOffset LiquidationFrom { get; set; }
+
+        public DateTimeOffset IlliquidLiquidationFrom { get; set; }
+    }
 }

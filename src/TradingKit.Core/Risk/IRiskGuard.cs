@@ -25,7 +25,14 @@ public readonly record struct RiskPortfolioView
     public decimal Drawdown => PeakEquity > Equity ? PeakEquity - Equity : 0m;
 
     /// <summary>The day's loss as a positive amount (realised + unrealised), or 0 when the day is up.</summary>
-    public decimal DailyLoss => DailyRealizedPnl + UnrealizedPnl < 0m ? -(DailyRealizedPnl + UnrealizedPnl) : 0m;
+    public decimal DailyLoss
+    {
+        get
+        {
+            var pnl = DailyRealizedPnl + UnrealizedPnl;
+            return pnl < 0m ? -pnl : 0m;
+        }
+    }
 }
 
 /// <summary>Everything a pre-trade check needs about one order, gathered by the engine before the OMS submits it.</summary>
@@ -54,6 +61,15 @@ public readonly record struct PreTradeContext
 
     /// <summary>The portfolio.</summary>
     public RiskPortfolioView Portfolio { get; init; }
+
+    /// <summary>
+    /// The price used to value the order: its limit price, else its stop price, else <see cref="LastPrice"/>;
+    /// null when none is known.
+    /// </summary>
+    public decimal? ReferencePrice => Order.LimitPrice ?? Order.StopPrice ?? LastPrice;
+
+    /// <summary>The order's quantity signed by its side: positive for buys, negative for sells.</summary>
+    public decimal SignedQuantity => Order.Side == OrderSide.Buy ? Order.Quantity : -Order.Quantity;
 
     /// <summary>True when the order only reduces the current position.</summary>
     public bool IsReducing =>
@@ -140,6 +156,34 @@ public interface IRiskGuard
     /// <param name="context">The fill and portfolio.</param>
     /// <returns>Null when all is well; otherwise the trip.</returns>
     RiskTrip? OnPostTrade(in PostTradeContext context);
+
+    /// <summary>
+    /// Records how one submission ended. The engine calls it once per submission, after the venue answered (or the
+    /// retries gave up). Feeds the consecutive-failure and consecutive-reject trips.
+    /// </summary>
+    /// <param name="outcome">Accepted, rejected or failed.</param>
+    /// <param name="at">The engine time.</param>
+    /// <returns>A trip when this outcome met a trip condition; otherwise null.</returns>
+    RiskTrip? RecordSubmitOutcome(SubmitOutcome outcome, DateTimeOffset at) => null;
+
+    /// <summary>Records one venue latency sample (submit-to-ack). Feeds the absolute latency and latency-spike trips.</summary>
+    /// <param name="latency">The measured latency.</param>
+    /// <param name="at">The engine time.</param>
+    /// <returns>A trip when this sample met a trip condition; otherwise null.</returns>
+    RiskTrip? RecordLatency(TimeSpan latency, DateTimeOffset at) => null;
+
+    /// <summary>Records one fill's slippage in basis points, positive when adverse (<see cref="RiskGuard.SlippageBps"/>).</summary>
+    /// <param name="slippageBps">The slippage.</param>
+    /// <param name="at">The engine time.</param>
+    /// <returns>A trip when this sample met a trip condition; otherwise null.</returns>
+    RiskTrip? RecordSlippageBps(decimal slippageBps, DateTimeOffset at) => null;
+
+    /// <summary>Records that market data for <paramref name="symbol"/> arrived. Feeds the stale-market-data trip (checked on timer ticks).</summary>
+    /// <param name="symbol">The symbol.</param>
+    /// <param name="at">The data's time on the engine clock.</param>
+    void RecordMarketData(Symbol symbol, DateTimeOffset at)
+    {
+    }
 }
 
 /// <summary>A tripped condition: the engine blocks new orders and runs the stop plan.</summary>
@@ -148,7 +192,25 @@ public interface IRiskGuard
 /// <param name="Observed">The value that tripped it.</param>
 /// <param name="NewState">The trading state to enter.</param>
 /// <param name="Message">A readable explanation.</param>
-public sealed record RiskTrip(string Cause, decimal Threshold, decimal Observed, TradingState NewState, string Message);
+public sealed record RiskTrip(string Cause, decimal Threshold, decimal Observed, TradingState NewState, string Message)
+{
+    /// <summary>When it tripped, on the engine clock.</summary>
+    public DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>The portfolio as the guard last saw it.</summary>
+    public RiskPortfolioView Portfolio { get; init; }
+
+    /// <summary>The execution-quality figures at the trip.</summary>
+    public ExecutionQuality Quality { get; init; }
+
+    /// <summary>What the engine must do now; null from guards that do not describe one (block new orders only).</summary>
+    public StopPlan? StopPlan { get; init; }
+
+    /// <summary>The <c>RISK_GUARD_TRIPPED</c> record for the journal and event log.</summary>
+    /// <returns>The event.</returns>
+    public RiskGuardTripped ToEvent()
+        => new(Cause, Threshold, Observed, NewState, Message, OccurredAt, Portfolio, Quality, StopPlan ?? StopPlan.BlockOnly());
+}
 
 /// <summary>The permissive default: allows every order and never trips. Used until a real guard is configured.</summary>
 public sealed class PermissiveRiskGuard : IRiskGuard

@@ -164,7 +164,7 @@ public interface IRiskGuard
     /// <param name="outcome">Accepted, rejected or failed.</param>
     /// <param name="at">The engine time.</param>
     /// <returns>A trip when this outcome met a trip condition; otherwise null.</returns>
-    RiskTrip? RecordSubmitOutcome(SubmitOutcome outcome, DateTimeOffset at) => null;
+    RiskTrip? RecordSubmitOutcome(SubmissionOutcome outcome, DateTimeOffset at) => null;
 
     /// <summary>Records one venue latency sample (submit-to-ack). Feeds the absolute latency and latency-spike trips.</summary>
     /// <param name="latency">The measured latency.</param>
@@ -208,7 +208,7 @@ public sealed record RiskTrip(string Cause, decimal Threshold, decimal Observed,
 
     /// <summary>The <c>RISK_GUARD_TRIPPED</c> record for the journal and event log.</summary>
     /// <returns>The event.</returns>
-    public RiskGuardTripped ToEvent()
+    public RiskTripRecord ToEvent()
         => new(Cause, Threshold, Observed, NewState, Message, OccurredAt, Portfolio, Quality, StopPlan ?? StopPlan.BlockOnly());
 }
 

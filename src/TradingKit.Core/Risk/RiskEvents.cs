@@ -1,5 +1,5 @@
 using TradingKit.Domain;
-using TradingKit.Events;
+
 using TradingKit.Orders;
 
 namespace TradingKit.Risk;
@@ -17,7 +17,7 @@ namespace TradingKit.Risk;
 /// <param name="Portfolio">The portfolio snapshot.</param>
 /// <param name="Quality">The execution-quality figures.</param>
 /// <param name="StopPlan">The stop plan the engine executes.</param>
-public sealed record RiskGuardTripped(
+public sealed record RiskTripRecord(
     string Cause,
     decimal Threshold,
     decimal Observed,
@@ -26,7 +26,7 @@ public sealed record RiskGuardTripped(
     DateTimeOffset OccurredAt,
     RiskPortfolioView Portfolio,
     ExecutionQuality Quality,
-    StopPlan StopPlan) : ITradingEvent;
+    StopPlan StopPlan);
 
 /// <summary>A pre-trade rule denied an order (seed 002's RiskViolationEvent); the order never reached the venue.</summary>
 /// <param name="ClientOrderId">The denied order.</param>
@@ -53,7 +53,7 @@ public sealed record RiskCheckDenied(
     decimal Observed,
     string Message,
     DateTimeOffset OccurredAt,
-    RiskPortfolioView Portfolio) : ITradingEvent
+    RiskPortfolioView Portfolio)
 {
     /// <summary>Builds the record from a check and its denial.</summary>
     /// <param name="context">The checked order.</param>
@@ -78,4 +78,4 @@ public sealed record RiskCheckDenied(
 /// <param name="Actor">Who reset it.</param>
 /// <param name="Reason">Why.</param>
 /// <param name="OccurredAt">When, on the engine clock.</param>
-public sealed record RiskGuardReset(TradingState PreviousState, string Actor, string Reason, DateTimeOffset OccurredAt) : ITradingEvent;
+public sealed record RiskGuardReset(TradingState PreviousState, string Actor, string Reason, DateTimeOffset OccurredAt);

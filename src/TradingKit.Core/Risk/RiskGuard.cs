@@ -145,20 +145,20 @@ public sealed class RiskGuard : IRiskGuard
     }
 
     /// <inheritdoc />
-    public RiskTrip? RecordSubmitOutcome(SubmitOutcome outcome, DateTimeOffset at)
+    public RiskTrip? RecordSubmitOutcome(SubmissionOutcome outcome, DateTimeOffset at)
     {
         _submissions++;
         switch (outcome)
         {
-            case SubmitOutcome.Accepted:
+            case SubmissionOutcome.Accepted:
                 _consecutiveFailures = 0;
                 _consecutiveRejects = 0;
                 break;
-            case SubmitOutcome.Rejected:
+            case SubmissionOutcome.Rejected:
                 _rejects++;
                 _consecutiveRejects++;
                 break;
-            case SubmitOutcome.Failed:
+            case SubmissionOutcome.Failed:
                 _failures++;
                 _consecutiveFailures++;
                 break;
@@ -166,7 +166,7 @@ public sealed class RiskGuard : IRiskGuard
                 throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown submit outcome.");
         }
 
-        return Evaluate(TripTrigger.SubmitOutcome, at);
+        return Evaluate(TripTrigger.SubmissionOutcome, at);
     }
 
     /// <inheritdoc />

@@ -61,7 +61,7 @@ public enum TripTrigger
     Timer = 1,
 
     /// <summary>A submit outcome was recorded.</summary>
-    SubmitOutcome = 2,
+    SubmissionOutcome = 2,
 
     /// <summary>A new latency sample was recorded.</summary>
     Latency = 3,
@@ -71,7 +71,7 @@ public enum TripTrigger
 }
 
 /// <summary>How one order submission ended, as the engine reports it to <see cref="RiskGuard.RecordSubmitOutcome"/>.</summary>
-public enum SubmitOutcome
+public enum SubmissionOutcome
 {
     /// <summary>The venue accepted the order: both consecutive counters reset.</summary>
     Accepted = 0,

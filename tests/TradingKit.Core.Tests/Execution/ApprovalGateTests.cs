@@ -55,7 +55,7 @@ public sealed class ApprovalGateTests : IDisposable
         Assert.Same(proposal.Order, Assert.Single(_placed));
         Assert.Equal(ProposalStatus.Executed, (await _store.GetProposalAsync(proposal.Id))!.Status);
         Assert.Equal(
-            [typeof(ProposalCreated), typeof(ApprovalGranted), typeof(ApprovalTokenUsed)],
+            [typeof(TradingKit.Execution.Approvals.ProposalCreated), typeof(ApprovalGranted), typeof(ApprovalTokenUsed)],
             _events.Events.Select(e => e.GetType()));
         Assert.Equal("admin", _events.Events.OfType<ApprovalGranted>().Single().ApprovedBy);
     }

@@ -96,9 +96,9 @@ public sealed class KillSwitchTests
     {
         using var killSwitch = await KillSwitch.CreateAsync(_history, KillSwitchState.Off, _clock);
         var guard = new RiskGuard(new RiskOptions(), killSwitch);
-        guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0);
-        guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0);
-        var trip = guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0)!;
+        guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0);
+        guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0);
+        var trip = guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0)!;
 
         var change = await killSwitch.EngageForTripAsync(trip);
         var again = await killSwitch.EngageForTripAsync(trip);

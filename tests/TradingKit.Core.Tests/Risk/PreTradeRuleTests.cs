@@ -123,7 +123,7 @@ public sealed class PreTradeRuleTests
     public void EC004_DailyLoss_AllowsWhenLossPlusWorstCaseEqualsLimit_DeniesPastIt()
     {
         var guard = Guard(o => o.DailyLossLimit = 1000m);
-        var down900 = Portfolio(dailyPnl: -900m);
+        var down900 = PortfolioView(dailyPnl: -900m);
 
         Assert.True(guard.CheckPreTrade(Context(Order(quantity: 1m, limit: 100m), portfolio: down900)).Allowed);
         AssertDenied(guard.CheckPreTrade(Context(Order(quantity: 1.01m, limit: 100m), portfolio: down900)), RiskRuleIds.DailyLoss, RiskCodes.DailyLossLimit, 1000m, 1001m);
@@ -137,11 +137,11 @@ public sealed class PreTradeRuleTests
             o.DailyLossLimit = 1000m;
             o.WorstCaseLossFraction = 0.1m;
         });
-        var down900 = Portfolio(dailyPnl: -900m);
+        var down900 = PortfolioView(dailyPnl: -900m);
 
         Assert.True(guard.CheckPreTrade(Context(Order(quantity: 10m, limit: 100m), portfolio: down900)).Allowed);
         AssertDenied(guard.CheckPreTrade(Context(Order(quantity: 11m, limit: 100m), portfolio: down900)), RiskRuleIds.DailyLoss, RiskCodes.DailyLossLimit, 1000m, 1010m);
-        Assert.True(guard.CheckPreTrade(Context(Order(OrderSide.Sell, quantity: 50m), position: 50m, portfolio: Portfolio(dailyPnl: -5000m))).Allowed);
+        Assert.True(guard.CheckPreTrade(Context(Order(OrderSide.Sell, quantity: 50m), position: 50m, portfolio: PortfolioView(dailyPnl: -5000m))).Allowed);
     }
 
     [Fact]
@@ -275,5 +275,5 @@ internal static class AllRules
     }
 
     public static PreTradeContext Context(OrderRequest order, DateTimeOffset now)
-        => RiskTestData.Context(order, now, last: 100m, position: 1m, openOrders: 2, openQuantity: 0.5m, portfolio: RiskTestData.Portfolio(dailyPnl: -100m));
+        => RiskTestData.Context(order, now, last: 100m, position: 1m, openOrders: 2, openQuantity: 0.5m, portfolio: RiskTestData.PortfolioView(dailyPnl: -100m));
 }

@@ -50,7 +50,7 @@ internal static class RiskTestData
             Portfolio = portfolio,
         };
 
-    public static RiskPortfolioView Portfolio(decimal dailyPnl = 0m, decimal equity = 10_000m, decimal peak = 10_000m)
+    public static RiskPortfolioView PortfolioView(decimal dailyPnl = 0m, decimal equity = 10_000m, decimal peak = 10_000m)
         => new() { Cash = equity, Equity = equity, PeakEquity = peak, DailyRealizedPnl = dailyPnl };
 
     public static PostTradeContext Tick(DateTimeOffset now, RiskPortfolioView portfolio) => new() { Now = now, Portfolio = portfolio };

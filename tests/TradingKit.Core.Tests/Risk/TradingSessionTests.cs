@@ -51,6 +51,6 @@ public sealed class TradingSessionTests
         var entry = guard.CheckPreTrade(RiskTestData.Context(RiskTestData.Order(), now: SeoulTime(3, 15, 15)));
         Assert.Equal(RiskRuleIds.TradingHours, entry.RuleId);
         Assert.Equal(RiskCodes.NoNewEntryCutoff, entry.Code);
-        Assert.True(guard.CheckPreTrade(RiskTestData.Context(RiskTestData.Order(Orders.OrderSide.Sell), now: SeoulTime(3, 15, 15), position: 1m)).Allowed);
+        Assert.True(guard.CheckPreTrade(RiskTestData.Context(RiskTestData.Order(TradingKit.Orders.OrderSide.Sell), now: SeoulTime(3, 15, 15), position: 1m)).Allowed);
     }
 }

@@ -30,9 +30,9 @@ public sealed class TripConditionTests
     {
         var guard = new RiskGuard(new RiskOptions());
 
-        Assert.Null(guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0));
-        Assert.Null(guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0));
-        AssertTrip(guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0), TripCauses.ConsecutiveFailures, 3m, 3m, TradingState.Halted);
+        Assert.Null(guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0));
+        Assert.Null(guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0));
+        AssertTrip(guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0), TripCauses.ConsecutiveFailures, 3m, 3m, TradingState.Halted);
         Assert.Equal(TradingState.Halted, guard.State);
     }
 
@@ -41,11 +41,11 @@ public sealed class TripConditionTests
     {
         var guard = Guard(o => o.ConsecutiveFailureLimit = 3);
 
-        guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0);
-        guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0);
-        guard.RecordSubmitOutcome(SubmitOutcome.Accepted, T0);
-        Assert.Null(guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0));
-        Assert.Null(guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0));
+        guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0);
+        guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0);
+        guard.RecordSubmitOutcome(SubmissionOutcome.Accepted, T0);
+        Assert.Null(guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0));
+        Assert.Null(guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0));
         Assert.Equal(TradingState.Active, guard.State);
     }
 
@@ -54,8 +54,8 @@ public sealed class TripConditionTests
     {
         var guard = Guard(o => o.ConsecutiveRejectLimit = 2);
 
-        Assert.Null(guard.RecordSubmitOutcome(SubmitOutcome.Rejected, T0));
-        AssertTrip(guard.RecordSubmitOutcome(SubmitOutcome.Rejected, T0), TripCauses.ConsecutiveRejects, 2m, 2m, TradingState.Halted);
+        Assert.Null(guard.RecordSubmitOutcome(SubmissionOutcome.Rejected, T0));
+        AssertTrip(guard.RecordSubmitOutcome(SubmissionOutcome.Rejected, T0), TripCauses.ConsecutiveRejects, 2m, 2m, TradingState.Halted);
         Assert.Equal(2, guard.Quality.Rejects);
         Assert.Equal(1m, guard.Quality.RejectRate);
     }
@@ -66,8 +66,8 @@ public sealed class TripConditionTests
         var guard = Guard(o => o.DailyLossLimit = 1000m);
         var fill = new Fill { TradeId = new TradeId("t1"), ClientOrderId = new ClientOrderId("c1"), Symbol = Btc, Side = OrderSide.Sell, Quantity = 1m, Price = 90m, Timestamp = T0 };
 
-        Assert.Null(guard.OnPostTrade(new PostTradeContext { Now = T0, Fill = fill, Portfolio = Portfolio(dailyPnl: -1000m) }));
-        var trip = guard.OnPostTrade(new PostTradeContext { Now = T0, Fill = fill, Portfolio = Portfolio(dailyPnl: -1000.5m) });
+        Assert.Null(guard.OnPostTrade(new PostTradeContext { Now = T0, Fill = fill, Portfolio = PortfolioView(dailyPnl: -1000m) }));
+        var trip = guard.OnPostTrade(new PostTradeContext { Now = T0, Fill = fill, Portfolio = PortfolioView(dailyPnl: -1000.5m) });
 
         AssertTrip(trip, TripCauses.DailyLoss, 1000m, 1000.5m, TradingState.Halted);
         Assert.Equal(-1000.5m, trip!.Portfolio.DailyRealizedPnl);
@@ -78,8 +78,8 @@ public sealed class TripConditionTests
     {
         var guard = Guard(o => o.MaxDrawdown = 1000m);
 
-        Assert.Null(guard.OnPostTrade(Tick(T0, Portfolio(equity: 9000m, peak: 10_000m))));
-        AssertTrip(guard.OnPostTrade(Tick(T0, Portfolio(equity: 8999m, peak: 10_000m))), TripCauses.MaxDrawdown, 1000m, 1001m, TradingState.Halted);
+        Assert.Null(guard.OnPostTrade(Tick(T0, PortfolioView(equity: 9000m, peak: 10_000m))));
+        AssertTrip(guard.OnPostTrade(Tick(T0, PortfolioView(equity: 8999m, peak: 10_000m))), TripCauses.MaxDrawdown, 1000m, 1001m, TradingState.Halted);
     }
 
     [Fact]
@@ -149,8 +149,8 @@ public sealed class TripConditionTests
         guard.RecordMarketData(Btc, T0);
         guard.RecordMarketData(new Symbol("ETHUSDT"), T0 + TimeSpan.FromSeconds(5));
 
-        Assert.Null(guard.OnPostTrade(Tick(T0 + TimeSpan.FromSeconds(10), Portfolio())));
-        var trip = guard.OnPostTrade(Tick(T0 + TimeSpan.FromMilliseconds(10_001), Portfolio()));
+        Assert.Null(guard.OnPostTrade(Tick(T0 + TimeSpan.FromSeconds(10), PortfolioView())));
+        var trip = guard.OnPostTrade(Tick(T0 + TimeSpan.FromMilliseconds(10_001), PortfolioView()));
 
         AssertTrip(trip, TripCauses.StaleMarketData, 10_000m, 10_001m, TradingState.Reducing);
         Assert.Equal(Btc, trip!.Quality.OldestMarketDataSymbol);
@@ -160,7 +160,7 @@ public sealed class TripConditionTests
     public void ACondition_TripsOnce_UntilReset_ThenAgainIfItStillHolds()
     {
         var guard = Guard(o => o.DailyLossLimit = 100m);
-        var losing = Portfolio(dailyPnl: -200m);
+        var losing = PortfolioView(dailyPnl: -200m);
 
         Assert.NotNull(guard.OnPostTrade(Tick(T0, losing)));
         Assert.Null(guard.OnPostTrade(Tick(T0, losing)));
@@ -181,10 +181,10 @@ public sealed class TripConditionTests
         });
 
         Assert.Equal(TradingState.Reducing, guard.RecordSlippageBps(20m, T0)!.NewState);
-        Assert.Equal(TradingState.Halted, guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0)!.NewState);
+        Assert.Equal(TradingState.Halted, guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0)!.NewState);
 
         guard.Reset("operator", "reviewed", T0);
-        guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0);
+        guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0);
         Assert.Equal(TradingState.Halted, guard.RecordSlippageBps(20m, T0)!.NewState);
     }
 
@@ -197,7 +197,7 @@ public sealed class TripConditionTests
             o.TripStates[TripCauses.DailyLoss] = TradingState.Reducing;
         });
 
-        Assert.Equal(TradingState.Reducing, guard.OnPostTrade(Tick(T0, Portfolio(dailyPnl: -101m)))!.NewState);
+        Assert.Equal(TradingState.Reducing, guard.OnPostTrade(Tick(T0, PortfolioView(dailyPnl: -101m)))!.NewState);
     }
 
     [Fact]
@@ -213,7 +213,7 @@ public sealed class TripConditionTests
         AssertDenied(guard.CheckPreTrade(Context(Order(OrderSide.Buy))), RiskRuleIds.TradingState, RiskCodes.ReduceOnly, 0m, (decimal)TradingState.Reducing);
         Assert.True(guard.CheckPreTrade(Context(Order(OrderSide.Sell), position: 1m)).Allowed);
 
-        guard.RecordSubmitOutcome(SubmitOutcome.Failed, T0);
+        guard.RecordSubmitOutcome(SubmissionOutcome.Failed, T0);
         AssertDenied(guard.CheckPreTrade(Context(Order(OrderSide.Sell), position: 1m)), RiskRuleIds.TradingState, RiskCodes.GuardTripped, 0m, (decimal)TradingState.Halted);
     }
 
@@ -230,18 +230,18 @@ public sealed class TripConditionTests
             }
         }
 
-        Submit(Order(quantity: 1m), Portfolio());
+        Submit(Order(quantity: 1m), PortfolioView());
         Assert.Equal(1, venueCalls);
 
-        guard.RecordSubmitOutcome(SubmitOutcome.Accepted, T0);
+        guard.RecordSubmitOutcome(SubmissionOutcome.Accepted, T0);
         guard.RecordLatency(TimeSpan.FromMilliseconds(120), T0);
-        var trip = guard.OnPostTrade(Tick(T0 + TimeSpan.FromMinutes(1), Portfolio(dailyPnl: -600m)));
+        var trip = guard.OnPostTrade(Tick(T0 + TimeSpan.FromMinutes(1), PortfolioView(dailyPnl: -600m)));
         Assert.NotNull(trip);
 
         for (var i = 0; i < 10; i++)
         {
-            Submit(Order(quantity: 0.01m), Portfolio(dailyPnl: -600m));
-            Submit(Order(OrderSide.Sell, quantity: 0.01m), Portfolio(dailyPnl: -600m));
+            Submit(Order(quantity: 0.01m), PortfolioView(dailyPnl: -600m));
+            Submit(Order(OrderSide.Sell, quantity: 0.01m), PortfolioView(dailyPnl: -600m));
         }
 
         Assert.Equal(1, venueCalls);
@@ -281,8 +281,8 @@ public sealed class TripConditionTests
     {
         var guard = new RiskGuard(Bare(), additionalConditions: [new CashBelow(100m)]);
 
-        Assert.Null(guard.OnPostTrade(Tick(T0, Portfolio(equity: 100m))));
-        var trip = guard.OnPostTrade(Tick(T0, Portfolio(equity: 99m)));
+        Assert.Null(guard.OnPostTrade(Tick(T0, PortfolioView(equity: 100m))));
+        var trip = guard.OnPostTrade(Tick(T0, PortfolioView(equity: 99m)));
 
         Assert.Equal("cash_below", trip?.Cause);
         Assert.Equal(TradingState.Reducing, guard.State);

@@ -63,7 +63,7 @@ public static class ClientOrderIdGenerator
             sessionId.Value.Length + strategyId.Value.Length + symbol.Value.Length + intentKey.Length);
         byte[]? rented = null;
         var buffer = maxSize <= StackBufferSize
-            ? stackalloc byte[StackBufferSize]
+            ? stackalloc byte[maxSize]
             : (rented = ArrayPool<byte>.Shared.Rent(maxSize));
         try
         {

@@ -253,6 +253,20 @@ public sealed class EventSerializerTests
     }
 
     [Fact]
+    public void Deserialize_PositionalRecordWithoutItsNullableField_IsMalformed_ButExplicitNullIsAccepted()
+    {
+        var withNull = (OrderRejected)EventSerializer.Deserialize("order_rejected",
+            """{"client_order_id":"tk-a","symbol":"BTCUSDT","reason":"Margin is insufficient.","venue_code":null}"""u8);
+
+        var ex = Assert.Throws<TradingKitException>(() => EventSerializer.Deserialize("order_rejected",
+            """{"client_order_id":"tk-a","symbol":"BTCUSDT","reason":"Margin is insufficient."}"""u8));
+
+        Assert.Null(withNull.VenueCode);
+        Assert.Equal(ErrorCodes.MalformedPayload, ex.Code);
+        Assert.Contains("venue_code", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Serialize_DefaultId_ThrowsMalformedPayloadInsteadOfWritingNull()
     {
         var broken = new OrderAccepted(default, EventSamples.Btc, new VenueOrderId("1"));

@@ -10,7 +10,7 @@ namespace TradingKit.Events;
 /// orphan stored events. Names are lower snake_case, in the past tense (<c>order_filled</c>); the schema version
 /// is stored beside the name, not in it.
 /// </summary>
-public static class EventCatalog
+public static partial class EventCatalog
 {
     private static readonly TypeRegistry<ITradingEvent> Registry = new("event",
     [

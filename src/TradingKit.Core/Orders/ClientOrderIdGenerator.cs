@@ -15,12 +15,13 @@ namespace TradingKit.Orders;
 /// <remarks>
 /// The id is <c>tk-</c> followed by 25 lower-case base32 characters (RFC 4648 alphabet) carrying the top 125 bits
 /// of the 128-bit MurmurHash3 (x64, seed 0) of a canonical, length-prefixed UTF-8 encoding of the inputs:
-/// 28 characters from <c>[a-z2-7-]</c>, inside every venue's 36-character, <c>[.A-Z:/a-z0-9_-]</c> limit. MurmurHash3
-/// rather than SHA-256 because the platform SHA-256 costs about a microsecond per call here (an OpenSSL call),
-/// and the ids need uniqueness, not secrecy: 125 bits make an accidental collision among billions of ids
-/// negligible. It is written out below, so its output cannot change with a platform or package update. The decision time enters as UTC ticks, so
-/// the same instant written with different offsets gives the same id. The algorithm is pinned by a golden-value
-/// test: changing it would change every id and break idempotency across an upgrade.
+/// 28 characters from <c>[a-z2-7-]</c>, inside every venue's 36-character, <c>[.A-Z:/a-z0-9_-]</c> limit. The
+/// decision time enters as UTC ticks, so the same instant written with different offsets gives the same id.
+/// MurmurHash3 rather than SHA-256 because the platform SHA-256 costs about a microsecond per call on Linux (an
+/// OpenSSL call) and the ids need uniqueness, not secrecy: 125 bits make an accidental collision among billions
+/// of ids negligible. The hash is written out below, so no platform or package update can change its output; a
+/// golden-value test pins the whole algorithm, because changing it would change every id and break idempotency
+/// across an upgrade.
 /// </remarks>
 public static class ClientOrderIdGenerator
 {

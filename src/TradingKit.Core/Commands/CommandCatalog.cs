@@ -32,7 +32,7 @@ public static class CommandCatalog
         PayloadRegistration.Of("set_leverage", 1, CommandJsonContext.Default.SetLeverage),
     ]);
 
-    /// <summary>Every registered command type, built-in and user-registered.</summary>
+    /// <summary>Every registered command type, built-in first, in registration order.</summary>
     public static IReadOnlyList<CatalogEntry> Entries => [.. Registry.All.Select(static r => r.ToEntry())];
 
     /// <summary>The stable type name of a command payload.</summary>

@@ -45,7 +45,7 @@ public sealed record EngineStateChanged(string PreviousState, string NewState, s
 /// <param name="Action">What was done (for example <c>close_position</c>).</param>
 /// <param name="Reason">Why.</param>
 /// <param name="CommandId">The command that carried it, when there was one.</param>
-public sealed record ManualOverrideExecuted(string Actor, string Action, string Reason, Guid? CommandId = null) : ITradingEvent;
+public sealed record ManualOverrideExecuted(string Actor, string Action, string Reason, Guid? CommandId) : ITradingEvent;
 
 /// <summary>A configuration value changed. Type name <c>config_changed</c>.</summary>
 /// <param name="Key">The configuration key.</param>

@@ -10,7 +10,7 @@ namespace TradingKit.Events;
 /// orphan stored events. Names are lower snake_case, in the past tense (<c>order_filled</c>); the schema version
 /// is stored beside the name, not in it.
 /// </summary>
-public static class EventCatalog
+public static partial class EventCatalog
 {
     private static readonly TypeRegistry<ITradingEvent> Registry = new("event",
     [
@@ -69,7 +69,7 @@ public static class EventCatalog
         PayloadRegistration.Of("proposal_rejected", 1, EventJsonContext.Default.ProposalRejected),
     ]);
 
-    /// <summary>Every registered event type, built-in and user-registered.</summary>
+    /// <summary>Every registered event type, built-in first, in registration order.</summary>
     public static IReadOnlyList<CatalogEntry> Entries => [.. Registry.All.Select(static r => r.ToEntry())];
 
     /// <summary>The stable type name of an event payload.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Collections.Immutable;
 using System.Text.Json.Serialization.Metadata;
 using TradingKit.Errors;
 
@@ -30,15 +31,18 @@ internal sealed class TypeRegistry<TBase>
         _kind = kind;
         var byType = new Dictionary<Type, PayloadRegistration>();
         var byName = new Dictionary<string, PayloadRegistration>(StringComparer.Ordinal);
+        var ordered = new List<PayloadRegistration>();
         foreach (var registration in builtIns)
         {
             Add(byType, byName, registration);
+            ordered.Add(registration);
         }
 
-        _snapshot = new Snapshot(byType.ToFrozenDictionary(), byName.ToFrozenDictionary(StringComparer.Ordinal));
+        _snapshot = new Snapshot(byType.ToFrozenDictionary(), byName.ToFrozenDictionary(StringComparer.Ordinal), [.. ordered]);
     }
 
-    public IReadOnlyCollection<PayloadRegistration> All => _snapshot.ByName.Values;
+    /// <summary>Every registration, in registration order.</summary>
+    public IReadOnlyList<PayloadRegistration> All => _snapshot.Ordered;
 
     public PayloadRegistration Get(TBase payload)
     {
@@ -73,7 +77,7 @@ internal sealed class TypeRegistry<TBase>
             var byType = new Dictionary<Type, PayloadRegistration>(current.ByType);
             var byName = new Dictionary<string, PayloadRegistration>(current.ByName, StringComparer.Ordinal);
             Add(byType, byName, registration);
-            _snapshot = new Snapshot(byType.ToFrozenDictionary(), byName.ToFrozenDictionary(StringComparer.Ordinal));
+            _snapshot = new Snapshot(byType.ToFrozenDictionary(), byName.ToFrozenDictionary(StringComparer.Ordinal), current.Ordered.Add(registration));
         }
     }
 
@@ -131,5 +135,6 @@ internal sealed class TypeRegistry<TBase>
 
     private sealed record Snapshot(
         FrozenDictionary<Type, PayloadRegistration> ByType,
-        FrozenDictionary<string, PayloadRegistration> ByName);
+        FrozenDictionary<string, PayloadRegistration> ByName,
+        ImmutableArray<PayloadRegistration> Ordered);
 }

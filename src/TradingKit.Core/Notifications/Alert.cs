@@ -55,7 +55,7 @@ public sealed record Alert(string Event, AlertSeverity Severity, string Message,
     /// <summary>The alert for a kill switch change.</summary>
     /// <param name="change">The change.</param>
     /// <returns>A critical <c>kill_switch_on</c> or <c>kill_switch_off</c> alert.</returns>
-    public static Alert ForKillSwitch(KillSwitchChanged change)
+    public static Alert ForKillSwitch(KillSwitchTransition change)
     {
         ArgumentNullException.ThrowIfNull(change);
         var on = change.State == KillSwitchState.On;

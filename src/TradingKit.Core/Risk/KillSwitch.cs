@@ -23,7 +23,7 @@ public enum KillSwitchState
 /// <param name="Actor">Who: an operator name, or <c>risk-guard</c> for an automatic change.</param>
 /// <param name="OccurredAt">When.</param>
 /// <param name="TripCause">For an automatic change, the trip cause; otherwise null.</param>
-public sealed record KillSwitchChanged(KillSwitchState State, string Reason, string Actor, DateTimeOffset OccurredAt, string? TripCause = null) : ITradingEvent;
+public sealed record KillSwitchTransition(KillSwitchState State, string Reason, string Actor, DateTimeOffset OccurredAt, string? TripCause = null);
 
 /// <summary>
 /// The port where kill switch changes are kept, append-only, latest wins. The in-memory implementation is
@@ -35,27 +35,27 @@ public interface IKillSwitchHistory
     /// <param name="change">The change.</param>
     /// <param name="cancellationToken">Cancels the append.</param>
     /// <returns>A task that completes when the change is durable.</returns>
-    ValueTask AppendAsync(KillSwitchChanged change, CancellationToken cancellationToken = default);
+    ValueTask AppendAsync(KillSwitchTransition change, CancellationToken cancellationToken = default);
 
     /// <summary>The latest change, or null when there is none.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The latest change.</returns>
-    ValueTask<KillSwitchChanged?> GetLatestAsync(CancellationToken cancellationToken = default);
+    ValueTask<KillSwitchTransition?> GetLatestAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Every change, oldest first.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The history.</returns>
-    ValueTask<IReadOnlyList<KillSwitchChanged>> ReadAllAsync(CancellationToken cancellationToken = default);
+    ValueTask<IReadOnlyList<KillSwitchTransition>> ReadAllAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>An in-memory <see cref="IKillSwitchHistory"/> for tests and single-process paper runs.</summary>
 public sealed class InMemoryKillSwitchHistory : IKillSwitchHistory
 {
     private readonly Lock _lock = new();
-    private readonly List<KillSwitchChanged> _changes = [];
+    private readonly List<KillSwitchTransition> _changes = [];
 
     /// <inheritdoc />
-    public ValueTask AppendAsync(KillSwitchChanged change, CancellationToken cancellationToken = default)
+    public ValueTask AppendAsync(KillSwitchTransition change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(change);
         lock (_lock)
@@ -67,7 +67,7 @@ public sealed class InMemoryKillSwitchHistory : IKillSwitchHistory
     }
 
     /// <inheritdoc />
-    public ValueTask<KillSwitchChanged?> GetLatestAsync(CancellationToken cancellationToken = default)
+    public ValueTask<KillSwitchTransition?> GetLatestAsync(CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
@@ -76,11 +76,11 @@ public sealed class InMemoryKillSwitchHistory : IKillSwitchHistory
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<KillSwitchChanged>> ReadAllAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<KillSwitchTransition>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            return ValueTask.FromResult<IReadOnlyList<KillSwitchChanged>>([.. _changes]);
+            return ValueTask.FromResult<IReadOnlyList<KillSwitchTransition>>([.. _changes]);
         }
     }
 }
@@ -90,7 +90,7 @@ public sealed class KillSwitchConflictException : TradingKitException
 {
     /// <summary>Creates the error.</summary>
     /// <param name="current">The current state record.</param>
-    public KillSwitchConflictException(KillSwitchChanged current)
+    public KillSwitchConflictException(KillSwitchTransition current)
         : base(RiskCodes.KillSwitchConflict, $"The kill switch is already {current?.State.ToString().ToUpperInvariant()} " +
             $"(since {current?.OccurredAt:O} by {current?.Actor}: {current?.Reason}); nothing changed.")
     {
@@ -99,7 +99,7 @@ public sealed class KillSwitchConflictException : TradingKitException
     }
 
     /// <summary>The current state record.</summary>
-    public KillSwitchChanged Current { get; }
+    public KillSwitchTransition Current { get; }
 }
 
 /// <summary>
@@ -117,10 +117,10 @@ public sealed class KillSwitch : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly INotifier? _notifier;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private volatile KillSwitchChanged _current;
+    private volatile KillSwitchTransition _current;
     private volatile bool _isOn;
 
-    private KillSwitch(IKillSwitchHistory history, TimeProvider timeProvider, INotifier? notifier, KillSwitchChanged current)
+    private KillSwitch(IKillSwitchHistory history, TimeProvider timeProvider, INotifier? notifier, KillSwitchTransition current)
     {
         _history = history;
         _timeProvider = timeProvider;
@@ -133,7 +133,7 @@ public sealed class KillSwitch : IDisposable
     public bool IsOn => _isOn;
 
     /// <summary>The record of the current state. Before any change it is the initial state, which is not in the history.</summary>
-    public KillSwitchChanged Current => _current;
+    public KillSwitchTransition Current => _current;
 
     /// <summary>Loads the latest state from the history, or starts in <paramref name="initialState"/> when it is empty.</summary>
     /// <param name="history">The history port.</param>
@@ -149,7 +149,7 @@ public sealed class KillSwitch : IDisposable
         var time = timeProvider ?? TimeProvider.System;
         var latest = await history.GetLatestAsync(cancellationToken).ConfigureAwait(false);
         return new KillSwitch(history, time, notifier,
-            latest ?? new KillSwitchChanged(initialState, "initial state from configuration", "configuration", time.GetUtcNow()));
+            latest ?? new KillSwitchTransition(initialState, "initial state from configuration", "configuration", time.GetUtcNow()));
     }
 
     /// <summary>Turns the switch on.</summary>
@@ -158,7 +158,7 @@ public sealed class KillSwitch : IDisposable
     /// <param name="cancellationToken">Cancels the history append (the switch stays on).</param>
     /// <returns>The change.</returns>
     /// <exception cref="KillSwitchConflictException">The switch is already on.</exception>
-    public ValueTask<KillSwitchChanged> TurnOnAsync(string reason, string actor, CancellationToken cancellationToken = default)
+    public ValueTask<KillSwitchTransition> TurnOnAsync(string reason, string actor, CancellationToken cancellationToken = default)
         => SetAsync(KillSwitchState.On, reason, actor, cancellationToken);
 
     /// <summary>Turns the switch off.</summary>
@@ -167,7 +167,7 @@ public sealed class KillSwitch : IDisposable
     /// <param name="cancellationToken">Cancels the history append (the switch stays on).</param>
     /// <returns>The change.</returns>
     /// <exception cref="KillSwitchConflictException">The switch is already off.</exception>
-    public ValueTask<KillSwitchChanged> TurnOffAsync(string reason, string actor, CancellationToken cancellationToken = default)
+    public ValueTask<KillSwitchTransition> TurnOffAsync(string reason, string actor, CancellationToken cancellationToken = default)
         => SetAsync(KillSwitchState.Off, reason, actor, cancellationToken);
 
     /// <summary>Sets the switch to <paramref name="state"/>.</summary>
@@ -177,7 +177,7 @@ public sealed class KillSwitch : IDisposable
     /// <param name="cancellationToken">Cancels the history append.</param>
     /// <returns>The change.</returns>
     /// <exception cref="KillSwitchConflictException">The switch is already in <paramref name="state"/>.</exception>
-    public async ValueTask<KillSwitchChanged> SetAsync(KillSwitchState state, string reason, string actor, CancellationToken cancellationToken = default)
+    public async ValueTask<KillSwitchTransition> SetAsync(KillSwitchState state, string reason, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
@@ -192,12 +192,12 @@ public sealed class KillSwitch : IDisposable
     /// <param name="trip">The trip.</param>
     /// <param name="cancellationToken">Cancels the history append (the switch stays on).</param>
     /// <returns>The change, or null when nothing changed.</returns>
-    public ValueTask<KillSwitchChanged?> EngageForTripAsync(RiskTrip trip, CancellationToken cancellationToken = default)
+    public ValueTask<KillSwitchTransition?> EngageForTripAsync(RiskTrip trip, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(trip);
         if (trip.StopPlan is not { EngageKillSwitch: true } || _isOn)
         {
-            return ValueTask.FromResult<KillSwitchChanged?>(null);
+            return ValueTask.FromResult<KillSwitchTransition?>(null);
         }
 
         return ChangeAsync(KillSwitchState.On, $"risk guard tripped ({trip.Cause}): {trip.Message}", RiskGuardActor, trip.Cause, conflictThrows: false, cancellationToken);
@@ -206,16 +206,16 @@ public sealed class KillSwitch : IDisposable
     /// <summary>Every change, oldest first.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The history.</returns>
-    public ValueTask<IReadOnlyList<KillSwitchChanged>> GetHistoryAsync(CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<KillSwitchTransition>> GetHistoryAsync(CancellationToken cancellationToken = default)
         => _history.ReadAllAsync(cancellationToken);
 
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 
-    private async ValueTask<KillSwitchChanged?> ChangeAsync(KillSwitchState state, string reason, string actor, string? tripCause, bool conflictThrows,
+    private async ValueTask<KillSwitchTransition?> ChangeAsync(KillSwitchState state, string reason, string actor, string? tripCause, bool conflictThrows,
         CancellationToken cancellationToken)
     {
-        KillSwitchChanged change;
+        KillSwitchTransition change;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -225,7 +225,7 @@ public sealed class KillSwitch : IDisposable
                 return conflictThrows ? throw new KillSwitchConflictException(current) : null;
             }
 
-            change = new KillSwitchChanged(state, reason, actor, _timeProvider.GetUtcNow(), tripCause);
+            change = new KillSwitchTransition(state, reason, actor, _timeProvider.GetUtcNow(), tripCause);
             if (state == KillSwitchState.On)
             {
                 // Block first, record second: a failed append must not delay the stop.

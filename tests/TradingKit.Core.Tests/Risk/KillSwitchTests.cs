@@ -29,8 +29,8 @@ public sealed class KillSwitchTests
     [Fact]
     public async Task LatestHistoryRecord_WinsOverTheInitialState()
     {
-        await _history.AppendAsync(new KillSwitchChanged(KillSwitchState.On, "incident", "alice", T0));
-        await _history.AppendAsync(new KillSwitchChanged(KillSwitchState.Off, "resolved", "bob", T0 + TimeSpan.FromMinutes(5)));
+        await _history.AppendAsync(new KillSwitchTransition(KillSwitchState.On, "incident", "alice", T0));
+        await _history.AppendAsync(new KillSwitchTransition(KillSwitchState.Off, "resolved", "bob", T0 + TimeSpan.FromMinutes(5)));
 
         using var killSwitch = await KillSwitch.CreateAsync(_history, KillSwitchState.On, _clock);
 
@@ -195,11 +195,11 @@ public sealed class KillSwitchTests
 
     private sealed class FailingHistory : IKillSwitchHistory
     {
-        public ValueTask AppendAsync(KillSwitchChanged change, CancellationToken cancellationToken = default) => throw new InvalidOperationException("store down");
+        public ValueTask AppendAsync(KillSwitchTransition change, CancellationToken cancellationToken = default) => throw new InvalidOperationException("store down");
 
-        public ValueTask<KillSwitchChanged?> GetLatestAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<KillSwitchChanged?>(null);
+        public ValueTask<KillSwitchTransition?> GetLatestAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<KillSwitchTransition?>(null);
 
-        public ValueTask<IReadOnlyList<KillSwitchChanged>> ReadAllAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<IReadOnlyList<KillSwitchChanged>>([]);
+        public ValueTask<IReadOnlyList<KillSwitchTransition>> ReadAllAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult<IReadOnlyList<KillSwitchTransition>>([]);
     }
 }
 

@@ -51,12 +51,12 @@ public sealed record LiquidationOutcome(Symbol Symbol, decimal InitialPosition, 
 /// <param name="OccurredAt">When.</param>
 /// <param name="Cutoff">The forced-liquidation cutoff of the session.</param>
 /// <param name="Positions">The positions to close, in closing order.</param>
-public sealed record MandatoryLiquidation(DateTimeOffset OccurredAt, DateTimeOffset Cutoff, IReadOnlyList<LiquidationPosition> Positions) : ITradingEvent;
+public sealed record MandatoryLiquidation(DateTimeOffset OccurredAt, DateTimeOffset Cutoff, IReadOnlyList<LiquidationPosition> Positions);
 
 /// <summary>Forced liquidation finished; what could not be closed goes to the daily summary (EC-003).</summary>
 /// <param name="OccurredAt">When.</param>
 /// <param name="Outcomes">Every symbol's outcome.</param>
-public sealed record MandatoryLiquidationCompleted(DateTimeOffset OccurredAt, IReadOnlyList<LiquidationOutcome> Outcomes) : ITradingEvent
+public sealed record MandatoryLiquidationCompleted(DateTimeOffset OccurredAt, IReadOnlyList<LiquidationOutcome> Outcomes)
 {
     /// <summary>The symbols left open.</summary>
     public IReadOnlyList<LiquidationOutcome> Unclosed => [.. Outcomes.Where(o => o.RemainingQuantity > 0m)];

@@ -58,10 +58,10 @@ public sealed class ApprovalGateException : TradingKitException
 public interface IApprovalEventSink
 {
     /// <summary>Publishes one event.</summary>
-    /// <param name="tradingEvent">The event.</param>
+    /// <param name="approvalEvent">The event.</param>
     /// <param name="cancellationToken">Cancels the publication.</param>
     /// <returns>A task that completes when published.</returns>
-    ValueTask PublishAsync(ITradingEvent tradingEvent, CancellationToken cancellationToken = default);
+    ValueTask PublishAsync(IApprovalEvent approvalEvent, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Settings of the <see cref="ApprovalGate"/>.</summary>
@@ -332,8 +332,8 @@ public sealed class ApprovalGate
         return new ApprovalGateException(code, id, $"Proposal {id}: {message}");
     }
 
-    private ValueTask PublishAsync(ITradingEvent tradingEvent, CancellationToken cancellationToken)
-        => _events?.PublishAsync(tradingEvent, cancellationToken) ?? ValueTask.CompletedTask;
+    private ValueTask PublishAsync(IApprovalEvent approvalEvent, CancellationToken cancellationToken)
+        => _events?.PublishAsync(approvalEvent, cancellationToken) ?? ValueTask.CompletedTask;
 
     private readonly record struct TokenClaims(string ProposalId, string PayloadHash, DateTimeOffset ExpiresAt);
 }

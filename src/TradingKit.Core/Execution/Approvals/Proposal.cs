@@ -99,7 +99,7 @@ public sealed record ApprovalGrant(string Token, ApprovalRecord Record);
 /// <param name="PayloadHash">Its payload hash.</param>
 /// <param name="Reason">Why it was proposed.</param>
 /// <param name="OccurredAt">When.</param>
-public sealed record ProposalCreated(ProposalId ProposalId, Symbol Symbol, OrderSide Side, decimal Quantity, string PayloadHash, string Reason, DateTimeOffset OccurredAt) : ITradingEvent;
+public sealed record ProposalCreated(ProposalId ProposalId, Symbol Symbol, OrderSide Side, decimal Quantity, string PayloadHash, string Reason, DateTimeOffset OccurredAt) : IApprovalEvent;
 
 /// <summary><c>approval_granted</c>: a proposal was approved and a token issued.</summary>
 /// <param name="ProposalId">The proposal.</param>
@@ -107,23 +107,29 @@ public sealed record ProposalCreated(ProposalId ProposalId, Symbol Symbol, Order
 /// <param name="TokenHash">The token's hash.</param>
 /// <param name="ExpiresAt">The token's expiry.</param>
 /// <param name="OccurredAt">When.</param>
-public sealed record ApprovalGranted(ProposalId ProposalId, string ApprovedBy, string TokenHash, DateTimeOffset ExpiresAt, DateTimeOffset OccurredAt) : ITradingEvent;
+public sealed record ApprovalGranted(ProposalId ProposalId, string ApprovedBy, string TokenHash, DateTimeOffset ExpiresAt, DateTimeOffset OccurredAt) : IApprovalEvent;
 
 /// <summary><c>approval_rejected</c>: a proposal was rejected.</summary>
 /// <param name="ProposalId">The proposal.</param>
 /// <param name="RejectedBy">Who rejected it.</param>
 /// <param name="Reason">Why.</param>
 /// <param name="OccurredAt">When.</param>
-public sealed record ApprovalRejected(ProposalId ProposalId, string RejectedBy, string Reason, DateTimeOffset OccurredAt) : ITradingEvent;
+public sealed record ApprovalRejected(ProposalId ProposalId, string RejectedBy, string Reason, DateTimeOffset OccurredAt) : IApprovalEvent;
 
 /// <summary><c>approval_token_used</c>: a token passed every check and its order was handed to the venue.</summary>
 /// <param name="ProposalId">The proposal.</param>
 /// <param name="TokenHash">The token's hash.</param>
 /// <param name="OccurredAt">When.</param>
-public sealed record ApprovalTokenUsed(ProposalId ProposalId, string TokenHash, DateTimeOffset OccurredAt) : ITradingEvent;
+public sealed record ApprovalTokenUsed(ProposalId ProposalId, string TokenHash, DateTimeOffset OccurredAt) : IApprovalEvent;
 
 /// <summary><c>approval_refused</c>: the execution gate refused a placement; no venue call was made.</summary>
 /// <param name="ProposalId">The proposal asked for.</param>
 /// <param name="Code">The refusal code (<see cref="ApprovalCodes"/>).</param>
 /// <param name="OccurredAt">When.</param>
-public sealed record ApprovalRefused(ProposalId ProposalId, string Code, DateTimeOffset OccurredAt) : ITradingEvent;
+public sealed record ApprovalRefused(ProposalId ProposalId, string Code, DateTimeOffset OccurredAt) : IApprovalEvent;
+
+/// <summary>
+/// Marker for what the approval gate reports (created, granted, rejected, used, refused). The host maps these onto the
+/// event catalogue's proposal events when it stores them.
+/// </summary>
+public interface IApprovalEvent;

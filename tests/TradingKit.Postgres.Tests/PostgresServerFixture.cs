@@ -30,6 +30,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     private string? _pgCtl;
     private bool _asPostgresUser;
     private int _databaseCounter;
+    private int _serverVersion;
 
     /// <summary>A connection string to the server's maintenance database.</summary>
     public string AdminConnectionString { get; private set; } = "";
@@ -41,6 +42,13 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     {
         var given = Environment.GetEnvironmentVariable(EnvironmentVariable);
         AdminConnectionString = string.IsNullOrWhiteSpace(given) ? await StartClusterAsync() : given;
+
+        await using (var probe = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString))
+        {
+            await probe.OpenAsync();
+            await using var version = new NpgsqlCommand("SELECT current_setting('server_version_num')::int", probe);
+            _serverVersion = (int)(await version.ExecuteScalarAsync())!;
+        }
 
         await ExecuteAdminAsync($"CREATE DATABASE {TemplateDatabase}");
         await using (var template = PostgresDataSource.Create(ConnectionStringFor(TemplateDatabase)))
@@ -80,7 +88,9 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             _databases.Add(name);
         }
 
-        await ExecuteAdminAsync(migrated ? $"CREATE DATABASE {name} TEMPLATE {TemplateDatabase}" : $"CREATE DATABASE {name}");
+        // FILE_COPY (PostgreSQL 15+) clones a small template far faster than the default WAL_LOG strategy.
+        var strategy = _serverVersion >= 150000 ? " STRATEGY FILE_COPY" : "";
+        await ExecuteAdminAsync(migrated ? $"CREATE DATABASE {name} TEMPLATE {TemplateDatabase}{strategy}" : $"CREATE DATABASE {name}");
         return new TestDatabase(this, name, PostgresDataSource.Create(ConnectionStringFor(name)));
     }
 

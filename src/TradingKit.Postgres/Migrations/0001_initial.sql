@@ -40,11 +40,11 @@ CREATE FUNCTION tk_append_events(
     p_correlation_ids uuid[], p_causation_ids uuid[], p_dedup_keys text[], p_payloads jsonb[])
 RETURNS TABLE (conflict boolean, stream_version bigint, last_position bigint, appended integer, duplicates integer)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
     v_count   integer := coalesce(cardinality(p_event_ids), 0);
     v_current bigint := 0;
     v_last    bigint := 0;
-    v_fresh   integer[];
     v_new     integer;
 BEGIN
     -- One writer at a time: positions are taken and committed in the same order, so a reader that has seen
@@ -57,12 +57,15 @@ BEGIN
     v_current := coalesce(v_current, 0);
     v_last := coalesce(v_last, 0);
 
-    SELECT coalesce(array_agg(i.ord ORDER BY i.ord), '{}') INTO v_fresh
-      FROM (SELECT u.ord, u.key, row_number() OVER (PARTITION BY u.key ORDER BY u.ord) AS rank
-              FROM unnest(p_dedup_keys) WITH ORDINALITY AS u(key, ord)) i
-     WHERE i.key IS NULL
-        OR (i.rank = 1 AND NOT EXISTS (SELECT 1 FROM event_store s WHERE s.dedup_key = i.key));
-    v_new := cardinality(v_fresh);
+    IF NOT EXISTS (SELECT 1 FROM unnest(p_dedup_keys) k WHERE k IS NOT NULL) THEN
+        v_new := v_count;
+    ELSE
+        SELECT count(*) INTO v_new
+          FROM (SELECT u.key, row_number() OVER (PARTITION BY u.key ORDER BY u.ord) AS rank
+                  FROM unnest(p_dedup_keys) WITH ORDINALITY AS u(key, ord)) i
+         WHERE i.key IS NULL
+            OR (i.rank = 1 AND NOT EXISTS (SELECT 1 FROM event_store s WHERE s.dedup_key = i.key));
+    END IF;
 
     IF v_count > 0 AND v_new = 0 THEN
         RETURN QUERY SELECT false, v_current, v_last, 0, v_count;
@@ -79,13 +82,19 @@ BEGIN
         RETURN;
     END IF;
 
+    -- unnest walks the arrays once; indexing variable-width arrays element by element would be quadratic.
     WITH inserted AS (
         INSERT INTO event_store (event_id, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at,
                                  correlation_id, causation_id, dedup_key, payload)
-        SELECT p_event_ids[f.o], p_stream_id, v_current + f.n, p_event_types[f.o], p_schema_versions[f.o], p_occurred_at[f.o],
-               p_recorded_at, p_correlation_ids[f.o], p_causation_ids[f.o], p_dedup_keys[f.o], p_payloads[f.o]
-          FROM unnest(v_fresh) WITH ORDINALITY AS f(o, n)
-         ORDER BY f.n
+        SELECT f.event_id, p_stream_id, v_current + row_number() OVER (ORDER BY f.ord), f.event_type, f.schema_version, f.occurred_at,
+               p_recorded_at, f.correlation_id, f.causation_id, f.dedup_key, f.payload
+          FROM (SELECT x.*, row_number() OVER (PARTITION BY x.dedup_key ORDER BY x.ord) AS rank
+                  FROM unnest(p_event_ids, p_event_types, p_schema_versions, p_occurred_at, p_correlation_ids, p_causation_ids,
+                              p_dedup_keys, p_payloads)
+                       WITH ORDINALITY AS x(event_id, event_type, schema_version, occurred_at, correlation_id, causation_id, dedup_key, payload, ord)) f
+         WHERE f.dedup_key IS NULL
+            OR (f.rank = 1 AND NOT EXISTS (SELECT 1 FROM event_store s WHERE s.dedup_key = f.dedup_key))
+         ORDER BY f.ord
         RETURNING event_store.global_position)
     SELECT max(inserted.global_position) INTO v_last FROM inserted;
 

@@ -196,11 +196,11 @@ public sealed class ApprovalGateTests : IDisposable
 
     private sealed class RecordingSink : IApprovalEventSink
     {
-        public List<ITradingEvent> Events { get; } = [];
+        public List<IApprovalEvent> Events { get; } = [];
 
-        public ValueTask PublishAsync(ITradingEvent tradingEvent, CancellationToken cancellationToken = default)
+        public ValueTask PublishAsync(IApprovalEvent approvalEvent, CancellationToken cancellationToken = default)
         {
-            Events.Add(tradingEvent);
+            Events.Add(approvalEvent);
             return ValueTask.CompletedTask;
         }
     }

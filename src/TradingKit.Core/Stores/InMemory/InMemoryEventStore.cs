@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using TradingKit.Events;
 
@@ -36,13 +37,34 @@ public sealed class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
 
         var n = events.Count;
-        for (var i = 0; i < n; i++)
-        {
-            var e = events[i];
-            ArgumentNullException.ThrowIfNull(e, nameof(events));
-            ArgumentNullException.ThrowIfNull(e.Payload, nameof(events));
-        }
 
+        // Everything that can throw (validation, the catalogue's type lookup) happens before the lock, so a failure
+        // never leaves half a batch behind.
+        var types = ArrayPool<string>.Shared.Rent(n);
+        var schemaVersions = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var e = events[i];
+                ArgumentNullException.ThrowIfNull(e, nameof(events));
+                ArgumentNullException.ThrowIfNull(e.Payload, nameof(events));
+                types[i] = EventCatalog.GetTypeName(e.Payload);
+                schemaVersions[i] = EventCatalog.GetSchemaVersion(e.Payload);
+            }
+
+            return Append(streamId, expectedVersion, events, types, schemaVersions);
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(types, clearArray: true);
+            ArrayPool<int>.Shared.Return(schemaVersions);
+        }
+    }
+
+    private ValueTask<AppendResult> Append(string streamId, long expectedVersion, IReadOnlyList<EventData> events, string[] types, int[] schemaVersions)
+    {
+        var n = events.Count;
         var recordedAt = _timeProvider.GetUtcNow();
         AppendResult result;
         lock (_gate)
@@ -106,8 +128,8 @@ public sealed class InMemoryEventStore : IEventStore
                     streamId,
                     ++current,
                     position + 1,
-                    EventCatalog.GetTypeName(e.Payload),
-                    EventCatalog.GetSchemaVersion(e.Payload),
+                    types[i],
+                    schemaVersions[i],
                     e.OccurredAt,
                     recordedAt,
                     e.CorrelationId,

@@ -1,0 +1,233 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+using TradingKit.Domain;
+using TradingKit.Events;
+using TradingKit.Stores;
+
+namespace TradingKit.Postgres;
+
+/// <summary>
+/// The event store on PostgreSQL. An append of any size is one round trip to <c>tk_append_events</c>, which checks the stream
+/// version, drops duplicates by dedup key and inserts atomically. Subscriptions read forward in pages, then wait for
+/// <c>NOTIFY tk_events</c> with polling as the fallback.
+/// </summary>
+public sealed class PostgresEventStore : IEventStore
+{
+    private const string Columns = "global_position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at, correlation_id, causation_id, dedup_key, payload";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IEventPayloadSerializer _serializer;
+    private readonly TimeProvider _timeProvider;
+    private readonly PostgresStoreOptions _options;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="dataSource">The database (migrated).</param>
+    /// <param name="serializer">The payload serializer.</param>
+    /// <param name="timeProvider">The clock for recorded times and polling; the system clock when null.</param>
+    /// <param name="options">The options; defaults when null.</param>
+    public PostgresEventStore(NpgsqlDataSource dataSource, IEventPayloadSerializer serializer, TimeProvider? timeProvider = null, PostgresStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(serializer);
+        _dataSource = dataSource;
+        _serializer = serializer;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _options = options ?? new PostgresStoreOptions();
+        _options.Validate();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<AppendResult> AppendAsync(string streamId, long expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentOutOfRangeException.ThrowIfLessThan(expectedVersion, ExpectedVersion.Any);
+
+        var n = events.Count;
+        var ids = new Guid[n];
+        var types = new string[n];
+        var schemaVersions = new int[n];
+        var occurred = new DateTimeOffset[n];
+        var correlations = new Guid[n];
+        var causations = new Guid?[n];
+        var dedupKeys = new string?[n];
+        var payloads = new string[n];
+        for (var i = 0; i < n; i++)
+        {
+            var e = events[i];
+            ArgumentNullException.ThrowIfNull(e, nameof(events));
+            ArgumentNullException.ThrowIfNull(e.Payload, nameof(events));
+            ids[i] = e.EventId;
+            types[i] = _serializer.GetTypeName(e.Payload);
+            schemaVersions[i] = _serializer.GetSchemaVersion(e.Payload);
+            occurred[i] = e.OccurredAt.ToUniversalTime();
+            correlations[i] = e.CorrelationId.Value;
+            causations[i] = e.CausationId;
+            dedupKeys[i] = e.DedupKey;
+            payloads[i] = _serializer.Serialize(e.Payload);
+        }
+
+        await using var command = Sql.Command(_dataSource,
+            "SELECT conflict, stream_version, last_position, appended, duplicates FROM tk_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            streamId, expectedVersion, _timeProvider.GetUtcNow(),
+            Sql.Typed(ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(types, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(schemaVersions, NpgsqlDbType.Array | NpgsqlDbType.Integer),
+            Sql.Typed(occurred, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+            Sql.Typed(correlations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(causations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(dedupKeys, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(payloads, NpgsqlDbType.Array | NpgsqlDbType.Jsonb));
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var version = reader.GetInt64(1);
+            if (reader.GetBoolean(0))
+            {
+                throw new StreamVersionConflictException(streamId, expectedVersion, version);
+            }
+
+            return new AppendResult(version, reader.GetInt64(2), reader.GetInt32(3), reader.GetInt32(4));
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<EventEnvelope> ReadAllAsync(long fromPosition = 1, int maxCount = int.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        var next = Math.Max(1, fromPosition);
+        var remaining = maxCount;
+        while (remaining > 0)
+        {
+            var page = await ReadPageAsync(next, Math.Min(remaining, _options.ReadPageSize), cancellationToken).ConfigureAwait(false);
+            foreach (var envelope in page)
+            {
+                yield return envelope;
+            }
+
+            if (page.Count < Math.Min(remaining, _options.ReadPageSize))
+            {
+                yield break;
+            }
+
+            remaining -= page.Count;
+            next = page[^1].GlobalPosition + 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<EventEnvelope> ReadStreamAsync(string streamId, long fromVersion = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        var next = Math.Max(1, fromVersion);
+        while (true)
+        {
+            await using var command = Sql.Command(_dataSource,
+                $"SELECT {Columns} FROM event_store WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3",
+                streamId, next, _options.ReadPageSize);
+            var page = await Sql.ListAsync(command, Read, cancellationToken).ConfigureAwait(false);
+            foreach (var envelope in page)
+            {
+                yield return envelope;
+            }
+
+            if (page.Count < _options.ReadPageSize)
+            {
+                yield break;
+            }
+
+            next = page[^1].StreamVersion + 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<EventEnvelope> SubscribeAsync(long fromPosition, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var next = Math.Max(1, fromPosition);
+        NpgsqlConnection? listener = null;
+        try
+        {
+            if (_options.UseNotifications)
+            {
+                // Listen before the first read: a notification sent between a read and the wait is then still delivered.
+                listener = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var listen = new NpgsqlCommand("LISTEN tk_events", listener);
+                await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                var page = await ReadPageAsync(next, _options.ReadPageSize, cancellationToken).ConfigureAwait(false);
+                foreach (var envelope in page)
+                {
+                    yield return envelope;
+                    next = envelope.GlobalPosition + 1;
+                }
+
+                if (page.Count == _options.ReadPageSize)
+                {
+                    continue;
+                }
+
+                if (listener is not null)
+                {
+                    await listener.WaitAsync(_options.PollInterval, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Task.Delay(_options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            if (listener is not null)
+            {
+                await listener.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> GetStreamVersionAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        await using var command = Sql.Command(_dataSource, "SELECT coalesce(max(stream_version), 0) FROM event_store WHERE stream_id = $1", streamId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> GetLastPositionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = Sql.Command(_dataSource, "SELECT coalesce(max(global_position), 0) FROM event_store");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task<List<EventEnvelope>> ReadPageAsync(long from, int count, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(_dataSource,
+            $"SELECT {Columns} FROM event_store WHERE global_position >= $1 ORDER BY global_position LIMIT $2", from, count);
+        return await Sql.ListAsync(command, Read, cancellationToken).ConfigureAwait(false);
+    }
+
+    private EventEnvelope Read(NpgsqlDataReader reader)
+    {
+        var type = reader.GetString(4);
+        var schemaVersion = reader.GetInt32(5);
+        return new EventEnvelope(
+            reader.GetGuid(1),
+            reader.GetString(2),
+            reader.GetInt64(3),
+            reader.GetInt64(0),
+            type,
+            schemaVersion,
+            reader.GetTime(6),
+            reader.GetTime(7),
+            new CorrelationId(reader.GetGuid(8)),
+            reader.IsDBNull(9) ? null : reader.GetGuid(9),
+            reader.GetNullableString(10),
+            _serializer.Deserialize(type, schemaVersion, reader.GetString(11)));
+    }
+}

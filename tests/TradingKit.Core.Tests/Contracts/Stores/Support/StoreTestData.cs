@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using TradingKit.Commands;
 using TradingKit.Domain;
 using TradingKit.Events;
@@ -15,6 +18,20 @@ public sealed record TestLockReleased(string Symbol, string WorkerId, string Rea
 
 /// <summary>A command payload used only by the store contract suites.</summary>
 public sealed record TestCommand(string Action) : ITradingCommand;
+
+/// <summary>Registers the test-only payloads in the event catalogue, as an application registers its own events.</summary>
+internal static class TestEventRegistration
+{
+#pragma warning disable CA2255 // The test assembly registers its own event types once, before any test runs.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Register()
+    {
+        EventCatalog.Register("test_event", 1, (JsonTypeInfo<TestEvent>)JsonSerializerOptions.Default.GetTypeInfo(typeof(TestEvent)));
+        EventCatalog.Register("other_test_event", 1, (JsonTypeInfo<OtherTestEvent>)JsonSerializerOptions.Default.GetTypeInfo(typeof(OtherTestEvent)));
+        EventCatalog.Register("test_lock_released", 1, (JsonTypeInfo<TestLockReleased>)JsonSerializerOptions.Default.GetTypeInfo(typeof(TestLockReleased)));
+    }
+}
 
 /// <summary>Builders for test events and commands.</summary>
 public static class StoreTestData

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TradingKit.Domain;
 using TradingKit.Engine;
+using TradingKit.Execution;
 using TradingKit.Journal;
 using TradingKit.MarketData;
 using TradingKit.Strategies;
@@ -31,6 +32,7 @@ internal static class PaperSession
             .UseInMemoryStores()
             .UsePaperVenue(o => Copy(settings.Paper, o))
             .AddStrategy(new MovingAverageCrossStrategy(settings.Strategy))
+            .UseRiskGuard(settings.Risk)
             .UseFileJournal(settings.OutputRoot);
 
         await using var provider = services.BuildServiceProvider();
@@ -45,12 +47,14 @@ internal static class PaperSession
         progress.Done();
 
         PrintSummary(summary, settings.Engine.Currency, Path.Combine(settings.OutputRoot, "sessions", engine.SessionId.Value));
+        Console.WriteLine($"Mode {engine.ExecutionPolicy.Mode.ToConfigValue()}, engine {engine.State}, kill switch {(engine.KillSwitch?.IsOn == true ? "ON" : "off")}");
         return 0;
     }
 
     private static void Copy<T>(T from, T to)
         where T : class
     {
+        // Options types are plain settable classes; the settings were already bound and checked.
         foreach (var property in typeof(T).GetProperties())
         {
             if (property.CanWrite && property.CanRead)

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using TradingKit.Engine;
+using TradingKit.Execution;
 using TradingKit.Instruments;
 using TradingKit.Oms;
 using TradingKit.Paper;
+using TradingKit.Risk;
 using TradingKit.Strategies;
 
 namespace TradingKit.Samples.Paper;
@@ -14,7 +16,7 @@ internal sealed class SampleInputException(string message) : Exception(message);
 /// <summary>Everything the sample runs with, read from appsettings.json, TRADINGKIT_ environment variables and the command line.</summary>
 internal sealed class SampleSettings
 {
-    private static readonly string[] Sections = ["Sample", "Engine", "Strategy", "Paper", "Oms", "Logging"];
+    private static readonly string[] Sections = ["Sample", "Engine", "Execution", "Risk", "Strategy", "Paper", "Oms", "Logging"];
 
     private static readonly Dictionary<string, string> Shortcuts = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -35,7 +37,8 @@ internal sealed class SampleSettings
           --out <dir>          journal folder; sessions go to <dir>/sessions/<session_id>/ (default ./out)
           --seed <n>           seed of the paper venue's fault injection (default 42)
           --pace <ms>          play the data at this many milliseconds per bar (default 0: as fast as possible)
-          --Section:Key value  any setting of appsettings.json, e.g. --Strategy:FastPeriod 5 --Paper:SlippageBps 3
+          --Section:Key value  any setting of appsettings.json, e.g. --Strategy:FastPeriod 5 --Paper:SlippageBps 3,
+                               --Execution:Mode dry-run, --Risk:MaxOrderNotional 50000, --Risk:KillSwitch:InitialState on
           --help               this text
 
         Environment variables prefixed TRADINGKIT_ also apply (TRADINGKIT_Engine__InitialCash=50000).
@@ -54,6 +57,8 @@ internal sealed class SampleSettings
     public required EngineOptions Engine { get; init; }
 
     public required MovingAverageCrossOptions Strategy { get; init; }
+
+    public required RiskOptions Risk { get; init; }
 
     public required PaperVenueOptions Paper { get; init; }
 
@@ -76,6 +81,12 @@ internal sealed class SampleSettings
         var symbol = configuration["Sample:Symbol"] is { Length: > 0 } s ? s : "SPX";
         var engine = Bind<EngineOptions>(configuration, "Engine");
         engine.Oms = Bind<OmsOptions>(configuration, "Oms");
+        engine.Execution = Bind<ExecutionOptions>(configuration, "Execution");
+        var risk = Bind<RiskOptions>(configuration, "Risk");
+        if (risk.Validate() is { Count: > 0 } problems)
+        {
+            throw new SampleInputException("invalid Risk settings: " + string.Join("; ", problems));
+        }
         var instrument = new Instrument(symbol, tickSize: 0.01m, stepSize: 0.01m, minQuantity: 0.01m, maxQuantity: 1_000_000m);
         engine.Instruments.Add(instrument);
 
@@ -96,6 +107,7 @@ internal sealed class SampleSettings
             PaceMilliseconds = pace,
             Engine = engine,
             Strategy = strategy,
+            Risk = risk,
             Paper = paper,
         };
     }

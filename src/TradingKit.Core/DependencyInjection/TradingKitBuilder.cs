@@ -1,8 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using TradingKit.Brokers;
 using TradingKit.Domain;
+using TradingKit.Engine;
+using TradingKit.Instruments;
 using TradingKit.Journal;
+using TradingKit.Notifications;
 using TradingKit.Risk;
 using TradingKit.Stores;
 using TradingKit.Stores.InMemory;
@@ -98,6 +102,48 @@ public sealed class TradingKitBuilder
         ArgumentNullException.ThrowIfNull(factory);
         Services.RemoveAll<IRiskGuard>();
         Services.AddSingleton(factory);
+        return this;
+    }
+
+    /// <summary>
+    /// Uses TradingKit's risk guard with these limits, and a kill switch (history in memory unless an
+    /// <see cref="IKillSwitchHistory"/> is registered) checked at the last gate before the venue. The kill switch starts
+    /// in <see cref="KillSwitchOptions.InitialState"/>, or ON in phase 0 (<see cref="Execution.ExecutionOptions.PhaseZero"/>).
+    /// </summary>
+    /// <param name="options">The limits; validated here.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="Errors.TradingKitException">The limits are inconsistent (<c>INVALID_OPTIONS</c>).</exception>
+    public TradingKitBuilder UseRiskGuard(RiskOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ValidateOrThrow();
+        Services.TryAddSingleton<IKillSwitchHistory, InMemoryKillSwitchHistory>();
+        Services.RemoveAll<KillSwitch>();
+        Services.AddSingleton(sp =>
+        {
+            var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
+            var initial = options.KillSwitch.ResolveInitialState(engine.Execution.PhaseZero);
+
+            // Resolved once at start-up: reading the latest state from the history may be I/O.
+            return KillSwitch.CreateAsync(sp.GetRequiredService<IKillSwitchHistory>(), initial, sp.GetRequiredService<TimeProvider>(), sp.GetService<INotifier>())
+                .AsTask().GetAwaiter().GetResult();
+        });
+        return UseRiskGuard(sp =>
+        {
+            var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
+            var instruments = engine.Instruments.ToDictionary(i => i.Symbol);
+            return new RiskGuard(options, sp.GetRequiredService<KillSwitch>(), instruments);
+        });
+    }
+
+    /// <summary>Sends critical alerts (trips, kill switch changes) to a notifier.</summary>
+    /// <param name="notifier">The notifier.</param>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder UseNotifier(INotifier notifier)
+    {
+        ArgumentNullException.ThrowIfNull(notifier);
+        Services.RemoveAll<INotifier>();
+        Services.AddSingleton(notifier);
         return this;
     }
 

@@ -48,7 +48,8 @@ public static class TradingKitServiceCollectionExtensions
             engineOptions.SessionId = sessionId.Value;
             var journal = sp.GetService<ISessionJournalFactory>()?.Create(sessionId);
             return new TradingEngine(engineOptions, broker, store, sp.GetServices<IStrategy>(), time,
-                sp.GetService<IRiskGuard>(), journal, sp.GetService<ILoggerFactory>(), sp.GetService<TradingKitMetrics>());
+                sp.GetService<IRiskGuard>(), journal, sp.GetService<ILoggerFactory>(), sp.GetService<TradingKitMetrics>(),
+                sp.GetService<KillSwitch>(), sp.GetService<TradingKit.Notifications.INotifier>());
         });
         return new TradingKitBuilder(services);
     }

@@ -1,4 +1,5 @@
 using TradingKit.Errors;
+using TradingKit.Execution;
 using TradingKit.Instruments;
 using TradingKit.Oms;
 
@@ -14,13 +15,21 @@ public sealed class EngineOptions
     /// <value>Defaults to <c>paper-account</c>.</value>
     public string AccountId { get; set; } = "paper-account";
 
-    /// <summary>The execution mode shown in the journal (<c>disabled</c>, <c>dry-run</c>, <c>paper</c>, <c>live</c>).</summary>
-    /// <value>Defaults to <c>paper</c>.</value>
-    public string Mode { get; set; } = "paper";
+    /// <summary>
+    /// The execution policy: mode (disabled, dry-run, paper, live) and phase-0. The library's default is
+    /// <see cref="ExecutionMode.Disabled"/>: decisions are journaled, nothing is sent, until a host opts in.
+    /// </summary>
+    public ExecutionOptions Execution { get; set; } = new();
 
     /// <summary>Cash at the start of the session, in <see cref="Currency"/>.</summary>
     /// <value>Defaults to 100,000.</value>
     public decimal InitialCash { get; set; } = 100_000m;
+
+    /// <summary>
+    /// The UTC time of day at which the trading day rolls: daily realised PnL (and so the daily loss limit) starts again from zero.
+    /// </summary>
+    /// <value>Defaults to midnight UTC. Null keeps one "day" for the whole session.</value>
+    public TimeSpan? DayRollUtc { get; set; } = TimeSpan.Zero;
 
     /// <summary>The account currency.</summary>
     /// <value>Defaults to <c>USD</c>.</value>
@@ -82,6 +91,11 @@ public sealed class EngineOptions
             problems.Add("Currency must not be empty");
         }
 
+        if (DayRollUtc is { } roll && (roll < TimeSpan.Zero || roll >= TimeSpan.FromDays(1)))
+        {
+            problems.Add($"DayRollUtc must be in [00:00, 24:00) (got {roll})");
+        }
+
         if (TimerInterval <= TimeSpan.Zero)
         {
             problems.Add("TimerInterval must be positive");
@@ -92,9 +106,9 @@ public sealed class EngineOptions
             problems.Add($"InputCapacity must be at least 16 (got {InputCapacity})");
         }
 
-        if (Mode is not ("disabled" or "dry-run" or "paper" or "live"))
+        if (Execution is null || !Enum.IsDefined(Execution.Mode))
         {
-            problems.Add($"Mode must be disabled, dry-run, paper or live (got '{Mode}')");
+            problems.Add("Execution.Mode must be disabled, dry-run, paper or live");
         }
 
         if (problems.Count > 0)

@@ -42,7 +42,8 @@ public sealed partial class TradingEngine
             {
                 PauseEngine p => await ChangeStateAsync(EngineState.Paused, byOperator: false, new EnginePaused(p.Reason, envelope.Actor), p.Reason, cancellationToken).ConfigureAwait(false),
                 ResumeEngine r => await ChangeStateAsync(EngineState.Running, byOperator: false, new EngineResumed(r.Reason, envelope.Actor), r.Reason, cancellationToken, requireFrom: EngineState.Paused).ConfigureAwait(false),
-                ResetSafeMode r => await ChangeStateAsync(EngineState.Running, byOperator: true, new ManualOverrideExecuted(envelope.Actor, "reset_safe_mode", r.Reason, envelope.CommandId), r.Reason, cancellationToken, requireFrom: EngineState.Safe).ConfigureAwait(false),
+                ResetSafeMode r => await ResetSafeModeAsync(envelope, r, cancellationToken).ConfigureAwait(false),
+                SetKillSwitch k => await SetKillSwitchAsync(envelope, k, cancellationToken).ConfigureAwait(false),
                 CancelAll c => await CancelAllAsync(c.Symbol, cancellationToken).ConfigureAwait(false),
                 CancelOrder c => await Orders.CancelAsync(c.ClientOrderId, cancellationToken).ConfigureAwait(false)
                     ? CommandResult.Ok($"cancel of {c.ClientOrderId} sent")
@@ -85,6 +86,38 @@ public sealed partial class TradingEngine
         }
 
         return CommandResult.Ok($"engine {from} -> {to}");
+    }
+
+    private async ValueTask<CommandResult> ResetSafeModeAsync(CommandEnvelope envelope, ResetSafeMode reset, CancellationToken cancellationToken)
+    {
+        var result = await ChangeStateAsync(EngineState.Running, byOperator: true,
+            new ManualOverrideExecuted(envelope.Actor, "reset_safe_mode", reset.Reason, envelope.CommandId), reset.Reason, cancellationToken, requireFrom: EngineState.Safe).ConfigureAwait(false);
+        if (result.Succeeded && _risk is Risk.RiskGuard guard)
+        {
+            // The operator's reset also clears the guard's tripped conditions; the kill switch stays as it is until turned off.
+            guard.Reset(envelope.Actor, reset.Reason, _time.GetUtcNow());
+        }
+
+        return result;
+    }
+
+    private async ValueTask<CommandResult> SetKillSwitchAsync(CommandEnvelope envelope, SetKillSwitch command, CancellationToken cancellationToken)
+    {
+        if (_killSwitch is null)
+        {
+            return CommandResult.Fail(CommandNotSupported, "No kill switch is configured for this engine.");
+        }
+
+        try
+        {
+            var change = await _killSwitch.SetAsync(command.Enabled ? Risk.KillSwitchState.On : Risk.KillSwitchState.Off, command.Reason, envelope.Actor, cancellationToken).ConfigureAwait(false);
+            await RecordKillSwitchAsync(change, automatic: false, cancellationToken).ConfigureAwait(false);
+            return CommandResult.Ok($"kill switch {(command.Enabled ? "on" : "off")}");
+        }
+        catch (Risk.KillSwitchConflictException ex)
+        {
+            return CommandResult.Fail(ex.Code, ex.Message);
+        }
     }
 
     private async ValueTask<CommandResult> CancelAllAsync(Symbol? symbol, CancellationToken cancellationToken)
@@ -145,6 +178,7 @@ public sealed partial class TradingEngine
         var price = _lastPrices.TryGetValue(request.Symbol, out var last) ? last : (decimal?)null;
         var context = new OrderContext(OperatorStrategy, envelope.CorrelationId, price, _time.GetUtcNow());
         var outcome = await Orders.SubmitAsync(request, context, cancellationToken).ConfigureAwait(false);
+        await AfterSubmitAsync(outcome, cancellationToken).ConfigureAwait(false);
         return outcome.Status is SubmitStatus.Accepted or SubmitStatus.Duplicate
             ? CommandResult.Ok($"order {request.ClientOrderId} {outcome.Status}")
             : CommandResult.Fail(outcome.Code ?? outcome.Status.ToString(), outcome.Reason ?? outcome.Status.ToString());

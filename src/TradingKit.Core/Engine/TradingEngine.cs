@@ -5,9 +5,11 @@ using TradingKit.Brokers;
 using TradingKit.Commands;
 using TradingKit.Domain;
 using TradingKit.Errors;
+using TradingKit.Execution;
 using TradingKit.Instruments;
 using TradingKit.Journal;
 using TradingKit.MarketData;
+using TradingKit.Notifications;
 using TradingKit.Oms;
 using TradingKit.Orders;
 using TradingKit.Portfolio;
@@ -45,6 +47,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private readonly List<(IStrategy Strategy, Decision Decision, decimal? Price)> _pendingDecisions = [];
     private readonly StrategyContext _context;
     private readonly EngineRecorder _recorder;
+    private readonly KillSwitch? _killSwitch;
+    private readonly ExecutionPolicy _policy;
+    private readonly INotifier? _notifier;
+    private RiskTrip? _pendingTrip;
+    private bool _stopPlanRunning;
     private SessionSummaryBuilder? _summary;
     private DateTimeOffset _startedAt;
     private DateTimeOffset _nextTimerAt;
@@ -64,9 +71,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
     /// <param name="journal">The session journal; none when null.</param>
     /// <param name="loggerFactory">Loggers; none when null.</param>
     /// <param name="metrics">Metrics; a private instance when null.</param>
+    /// <param name="killSwitch">The kill switch checked at the last gate; none when null.</param>
+    /// <param name="notifier">Where critical alerts (trips, kill switch) go; none when null.</param>
     /// <exception cref="TradingKitException">Invalid options (<c>INVALID_OPTIONS</c>).</exception>
     public TradingEngine(EngineOptions options, IBrokerAdapter broker, IEventStore eventStore, IEnumerable<IStrategy> strategies, TimeProvider timeProvider,
-        IRiskGuard? riskGuard = null, ISessionJournal? journal = null, ILoggerFactory? loggerFactory = null, TradingKitMetrics? metrics = null)
+        IRiskGuard? riskGuard = null, ISessionJournal? journal = null, ILoggerFactory? loggerFactory = null, TradingKitMetrics? metrics = null,
+        KillSwitch? killSwitch = null, INotifier? notifier = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(broker);
@@ -87,6 +97,9 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _time = timeProvider;
         _simulationClock = options.DriveClockFromMarketData ? timeProvider as SimulationTimeProvider : null;
         _risk = riskGuard ?? PermissiveRiskGuard.Instance;
+        _killSwitch = killSwitch;
+        _notifier = notifier;
+        _policy = new ExecutionPolicy(options.Execution, (_risk as RiskGuard)?.Options ?? new RiskOptions { Enabled = false }, _risk);
         _journal = journal ?? NullSessionJournal.Instance;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<TradingEngine>();
@@ -98,11 +111,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
         SessionId = options.ResolveSessionId(timeProvider);
         AccountId = new AccountId(options.AccountId);
-        Portfolio = new PortfolioLedger(new PortfolioOptions { InitialCash = options.InitialCash, Currency = options.Currency });
+        Portfolio = new PortfolioLedger(new PortfolioOptions { InitialCash = options.InitialCash, Currency = options.Currency, DayRollTimeUtc = options.DayRollUtc });
         _recorder = new EngineRecorder(this, eventStore);
         Orders = new OrderManager(broker, _recorder, options.Oms, timeProvider, new Gate(this), loggerFactory.CreateLogger<OrderManager>());
         Orders.AddObserver(_recorder);
-        Orders.AckLatencyObserved += Metrics.AckLatency;
+        Orders.AckLatencyObserved += OnAckLatency;
         _context = new StrategyContext(this);
         _inputs = Channel.CreateBounded<EngineInput>(new BoundedChannelOptions(options.InputCapacity)
         {
@@ -135,7 +148,13 @@ public sealed partial class TradingEngine : IAsyncDisposable
     internal ISessionJournal Journal => _journal;
 
     /// <summary>The execution mode.</summary>
-    internal string Mode => _options.Mode;
+    internal string Mode => _options.Execution.Mode.ToConfigValue();
+
+    /// <summary>The execution policy in force (mode, phase 0, whether the guard is enabled).</summary>
+    public ExecutionPolicy ExecutionPolicy => _policy;
+
+    /// <summary>The kill switch, when one is configured.</summary>
+    public KillSwitch? KillSwitch => _killSwitch;
 
     /// <summary>The venue's name.</summary>
     internal string VenueName => _broker.VenueName;
@@ -161,6 +180,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
             return;
         }
 
+        // TEST-711: live mode refuses to start unless the risk guard is enabled and configured.
+        _policy.Validate();
         _started = true;
         _startedAt = _time.GetUtcNow();
         _nextTimerAt = _startedAt + _options.TimerInterval;
@@ -178,7 +199,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _currentStrategy = null;
         MoveTo(EngineState.Running, "started");
         await _recorder.EngineStartedAsync(metadata.CodeVersion, metadata.ConfigHash, cancellationToken).ConfigureAwait(false);
-        LogStarted(SessionId, _options.Mode, _broker.VenueName);
+        LogStarted(SessionId, Mode, _broker.VenueName);
     }
 
     /// <summary>
@@ -385,6 +406,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             await OnTimerAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        await HandlePendingTripAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>L10 → L20 → L30 → L40 for one market data item.</summary>
@@ -396,6 +419,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         var price = marketData.LastPrice;
         _lastPrices[symbol] = price;
         _lastPriceTimes[symbol] = marketData.Timestamp;
+        _risk.RecordMarketData(symbol, marketData.Timestamp);
 
         if (_simulatedVenue is not null)
         {
@@ -457,7 +481,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
             var context = new OrderContext(strategy.Id, CorrelationId.New(), price, _time.GetUtcNow());
             try
             {
-                await Orders.SubmitAsync(request, context, cancellationToken).ConfigureAwait(false);
+                var outcome = await Orders.SubmitAsync(request, context, cancellationToken).ConfigureAwait(false);
+                await AfterSubmitAsync(outcome, cancellationToken).ConfigureAwait(false);
             }
             catch (TradingKitException ex)
             {
@@ -565,9 +590,10 @@ public sealed partial class TradingEngine : IAsyncDisposable
     {
         var result = Portfolio.ApplyFill(fill);
         var context = Orders.GetContext(fill.ClientOrderId);
-        if (context?.DecisionPrice is { } reference)
+        if (context?.DecisionPrice is { } reference && reference != 0m)
         {
             _summary?.RecordSlippage(fill, reference);
+            _pendingTrip ??= _risk.RecordSlippageBps(RiskGuard.SlippageBps(fill.Side, reference, fill.Price), fill.Timestamp);
         }
 
         if (result.ClosedTrade is { } closed)
@@ -591,6 +617,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             await TripAsync(trip, cancellationToken).ConfigureAwait(false);
         }
+
+        await HandlePendingTripAsync(cancellationToken).ConfigureAwait(false);
 
         if (_pendingDecisions.Count > 0)
         {
@@ -649,11 +677,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
 
         await _recorder.RiskTrippedAsync(trip, view, cancellationToken).ConfigureAwait(false);
-        foreach (var order in Orders.GetOpenOrders())
+        if (_notifier is not null)
         {
-            await Orders.CancelAsync(order.ClientOrderId, cancellationToken).ConfigureAwait(false);
+            await _notifier.NotifyAsync(Alert.ForTrip(trip), cancellationToken).ConfigureAwait(false);
         }
 
+        await RunStopPlanAsync(trip, cancellationToken).ConfigureAwait(false);
         await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -672,25 +701,69 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private OpsMetadata BuildMetadata() => new()
     {
         SessionId = SessionId,
-        Mode = _options.Mode,
+        Mode = Mode,
         Venue = _broker.VenueName,
         AccountMasked = AccountId.Masked,
         Strategies = [.. _strategies.Select(s => s.Id.Value)],
         ConfigHash = ConfigHash(),
         CodeVersion = typeof(TradingEngine).Assembly.GetName().Version?.ToString() ?? "0.0.0",
         StartedAt = _startedAt,
-        Settings = new Dictionary<string, string?>
-        {
-            ["engine.initial_cash"] = _options.InitialCash.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["engine.currency"] = _options.Currency,
-            ["oms.max_retries"] = _options.Oms.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["risk.guard"] = _risk.GetType().Name,
-        },
+        Settings = DescribeSettings(),
     };
+
+    private Dictionary<string, string?> DescribeSettings()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var d = _policy.Describe(_killSwitch);
+        var settings = new Dictionary<string, string?>
+        {
+            ["engine.initial_cash"] = _options.InitialCash.ToString(inv),
+            ["engine.currency"] = _options.Currency,
+            ["oms.max_retries"] = _options.Oms.MaxRetries.ToString(inv),
+            ["execution.mode"] = d.Mode,
+            ["execution.phase_zero"] = d.PhaseZero ? "true" : "false",
+            ["risk.guard"] = _risk.GetType().Name,
+            ["risk.enabled"] = d.RiskGuardEnabled ? "true" : "false",
+            ["risk.configured_for_live"] = d.RiskGuardConfiguredForLive ? "true" : "false",
+            ["kill_switch.state"] = d.KillSwitch,
+            ["kill_switch.reason"] = d.KillSwitchReason,
+            ["kill_switch.actor"] = d.KillSwitchActor,
+            ["risk.pre_trade_rules"] = string.Join(',', d.PreTradeRules),
+            ["risk.trip_conditions"] = string.Join(',', d.TripConditions),
+        };
+        foreach (var property in typeof(RiskLimitsDescription).GetProperties())
+        {
+            var value = property.GetValue(d.Limits);
+            settings["risk." + ToSnake(property.Name)] = value switch
+            {
+                null => null,
+                IFormattable f => f.ToString(null, inv),
+                _ => value.ToString(),
+            };
+        }
+
+        return settings;
+    }
+
+    private static string ToSnake(string name)
+    {
+        var b = new System.Text.StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                b.Append('_');
+            }
+
+            b.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return b.ToString();
+    }
 
     private string ConfigHash()
     {
-        var text = string.Join('|', _options.Mode, _options.InitialCash, _options.Currency, _options.Oms.MaxRetries, _options.Oms.CallTimeout,
+        var text = string.Join('|', Mode, _options.Execution.PhaseZero, _options.InitialCash, _options.Currency, _options.Oms.MaxRetries, _options.Oms.CallTimeout,
             string.Join(',', _strategies.Select(s => s.Id.Value)), _risk.GetType().FullName, _broker.VenueName);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
@@ -718,9 +791,29 @@ public sealed partial class TradingEngine : IAsyncDisposable
     {
         public GateDecision Check(Order order)
         {
-            if (!EngineStateMachine.AcceptsNewOrders(engine.State))
+            // The stop plan's own reducing orders are the guard's action, sent before the kill switch engages.
+            var stopPlanOrder = engine._stopPlanRunning && order.Request.ReduceOnly;
+            if (!EngineStateMachine.AcceptsNewOrders(engine.State) && !stopPlanOrder)
             {
                 return new GateDecision(false, ErrorCodes.EngineNotRunning, $"engine is {engine.State}");
+            }
+
+            if (engine._killSwitch is { IsOn: true } killSwitch)
+            {
+                return new GateDecision(false, ErrorCodes.KillSwitchActive, $"kill switch is on: {killSwitch.Current.Reason}");
+            }
+
+            switch (engine._policy.Disposition)
+            {
+                case SubmitDisposition.Refuse:
+                    return new GateDecision(false, ErrorCodes.ExecutionDisabled, "execution is disabled (advisory only); set Execution:Mode to act");
+                case SubmitDisposition.JournalOnly:
+                    return new GateDecision(false, ErrorCodes.ExecutionDryRun, "dry run: journaled, not sent");
+            }
+
+            if (stopPlanOrder)
+            {
+                return GateDecision.Allow;
             }
 
             var symbol = order.Symbol;

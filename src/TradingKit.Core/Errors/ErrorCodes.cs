@@ -68,6 +68,9 @@ public static class ErrorCodes
     /// <summary>Execution is disabled by policy (the library's default).</summary>
     public const string ExecutionDisabled = "EXECUTION_DISABLED";
 
+    /// <summary>Dry-run mode: the intent was journaled and not sent.</summary>
+    public const string ExecutionDryRun = "EXECUTION_DRY_RUN";
+
     /// <summary>The kill switch is on; nothing reaches the venue.</summary>
     public const string KillSwitchActive = "KILL_SWITCH_ACTIVE";
 

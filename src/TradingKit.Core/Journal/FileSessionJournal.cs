@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using TradingKit.Domain;
 using TradingKit.Orders;
@@ -273,7 +274,7 @@ public sealed class FileSessionJournal : ISessionJournal
     private void WriteJsonFile(string name, Action<Utf8JsonWriter> write)
     {
         using var stream = new FileStream(Path.Combine(Directory, name), FileMode.Create, FileAccess.Write, FileShare.Read);
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         write(writer);
     }
 
@@ -350,7 +351,7 @@ public sealed class FileSessionJournal : ISessionJournal
         public JsonlFile(string path)
         {
             _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.None);
-            _writer = new Utf8JsonWriter(_stream, new JsonWriterOptions { SkipValidation = false });
+            _writer = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         }
 
         public Utf8JsonWriter Begin()

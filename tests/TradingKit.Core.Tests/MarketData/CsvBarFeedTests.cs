@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using TradingKit.Domain;
 using TradingKit.Errors;
 using TradingKit.MarketData;
@@ -179,15 +178,16 @@ public sealed class CsvBarFeedTests : IDisposable
 
     private static DateTimeOffset At(int year, int month, int day) => new(year, month, day, 0, 0, 0, TimeSpan.Zero);
 
-    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
+    // Walks up from the test binaries, not the source path: CI builds are deterministic and map source paths to "/_/".
+    private static string RepositoryRoot()
     {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile)!);
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TradingKit.sln")))
         {
             dir = dir.Parent;
         }
 
-        return dir?.FullName ?? throw new InvalidOperationException($"no TradingKit.sln above {sourceFile}");
+        return dir?.FullName ?? throw new InvalidOperationException($"no TradingKit.sln above {AppContext.BaseDirectory}");
     }
 
     private string Write(params string[] lines)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TradingKit.Domain;
 using TradingKit.Engine;
+using TradingKit.Execution;
 using TradingKit.Instruments;
 using TradingKit.Journal;
 using TradingKit.MarketData;
@@ -61,7 +62,7 @@ internal sealed class PaperPipeline : IAsyncDisposable
         paper?.Invoke(paperOptions);
         var venue = new PaperVenue(paperOptions, clock);
         var store = new InMemoryEventStore(clock);
-        var options = new EngineOptions { SessionId = "test-session", InitialCash = 100_000m };
+        var options = new EngineOptions { SessionId = "test-session", InitialCash = 100_000m, Execution = { Mode = ExecutionMode.Paper } };
         options.Instruments.Add(instrument);
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;

@@ -53,7 +53,8 @@ internal sealed class PaperPipeline : IAsyncDisposable
     }
 
     public static PaperPipeline Create(IReadOnlyList<Bar> bars, Action<PaperVenueOptions>? paper = null, IRiskGuard? risk = null,
-        int fast = 5, int slow = 20, string? root = null, IEnumerable<IStrategy>? strategies = null)
+        int fast = 5, int slow = 20, string? root = null, IEnumerable<IStrategy>? strategies = null,
+        ExecutionMode mode = ExecutionMode.Paper, KillSwitch? killSwitch = null, Func<PaperVenue, Brokers.IBrokerAdapter>? wrap = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "tradingkit-tests", Guid.NewGuid().ToString("N"));
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
@@ -62,13 +63,13 @@ internal sealed class PaperPipeline : IAsyncDisposable
         paper?.Invoke(paperOptions);
         var venue = new PaperVenue(paperOptions, clock);
         var store = new InMemoryEventStore(clock);
-        var options = new EngineOptions { SessionId = "test-session", InitialCash = 100_000m, Execution = { Mode = ExecutionMode.Paper } };
+        var options = new EngineOptions { SessionId = "test-session", InitialCash = 100_000m, Execution = { Mode = mode } };
         options.Instruments.Add(instrument);
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
         var journal = new FileSessionJournal(root, new SessionId("test-session"));
         strategies ??= [new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = "SPX", FastPeriod = fast, SlowPeriod = slow })];
-        var engine = new TradingEngine(options, venue, store, strategies, clock, risk, journal);
+        var engine = new TradingEngine(options, wrap?.Invoke(venue) ?? venue, store, strategies, clock, risk, journal, killSwitch: killSwitch);
         return new PaperPipeline(engine, venue, store, root, journal);
     }
 

@@ -1,0 +1,216 @@
+using TradingKit.Commands;
+using TradingKit.Domain;
+using TradingKit.Engine;
+using TradingKit.Errors;
+using TradingKit.Events;
+using TradingKit.Execution;
+using TradingKit.Risk;
+
+namespace TradingKit.Paper.Tests.Pipeline;
+
+/// <summary>The risk guard, kill switch and execution policy wired into the real paper pipeline.</summary>
+public sealed class RiskPipelineTests
+{
+    private static RiskOptions Limits(Action<RiskOptions>? change = null)
+    {
+        var o = new RiskOptions { DailyLossLimit = 50_000m, MaxDrawdown = 90_000m, MaxOrderNotional = 1_000_000m, MaxPosition = 10_000m, WorstCaseLossFraction = 0.1m };
+        change?.Invoke(o);
+        return o;
+    }
+
+    private static async Task<KillSwitch> KillSwitchAsync(KillSwitchState initial, DateTimeOffset start)
+        => await KillSwitch.CreateAsync(new InMemoryKillSwitchHistory(), initial, new Time.SimulationTimeProvider(start));
+
+    [Fact]
+    public async Task TEST711_LiveModeWithoutAnEnabledGuard_RefusesToStart()
+    {
+        var bars = PaperPipeline.LoadBars(50);
+        await using var unguarded = PaperPipeline.Create(bars, mode: ExecutionMode.Live);
+        await using var disabled = PaperPipeline.Create(bars, mode: ExecutionMode.Live, risk: new RiskGuard(Limits(o => o.Enabled = false)));
+        await using var unconfigured = PaperPipeline.Create(bars, mode: ExecutionMode.Live, risk: new RiskGuard(new RiskOptions()));
+        await using var guarded = PaperPipeline.Create(bars, mode: ExecutionMode.Live, risk: new RiskGuard(Limits()));
+
+        foreach (var pipeline in new[] { unguarded, disabled, unconfigured })
+        {
+            var ex = await Assert.ThrowsAsync<TradingKitException>(() => pipeline.Engine.StartAsync());
+            Assert.Equal(ErrorCodes.LiveGuardNotEnabled, ex.Code);
+            Assert.Equal(EngineState.Booting, pipeline.Engine.State);
+        }
+
+        await guarded.Engine.StartAsync();
+        Assert.Equal(EngineState.Running, guarded.Engine.State);
+    }
+
+    [Fact]
+    public async Task DefaultExecutionMode_IsDisabled_IntentsAreDeniedAndNothingReachesTheVenue()
+    {
+        Assert.Equal(ExecutionMode.Disabled, new EngineOptions().Execution.Mode);
+        var bars = PaperPipeline.LoadBars(300);
+        CountingVenue? venue = null;
+        await using var pipeline = PaperPipeline.Create(bars, mode: ExecutionMode.Disabled, wrap: v => venue = new CountingVenue(v));
+
+        var summary = await pipeline.RunAsync(bars);
+
+        Assert.Equal(0, venue!.OrderCalls);
+        Assert.True(summary.OrdersDenied > 0);
+        var denied = pipeline.ReadJsonl("orders_fills.jsonl").Where(r => r.GetProperty("type").GetString() == "order_denied").ToList();
+        Assert.NotEmpty(denied);
+        Assert.All(denied, d => Assert.StartsWith(ErrorCodes.ExecutionDisabled, d.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task DryRun_JournalsDecisionsAndIntents_AndSendsNothing()
+    {
+        var bars = PaperPipeline.LoadBars(300);
+        CountingVenue? venue = null;
+        await using var pipeline = PaperPipeline.Create(bars, mode: ExecutionMode.DryRun, wrap: v => venue = new CountingVenue(v));
+
+        await pipeline.RunAsync(bars);
+
+        Assert.Equal(0, venue!.OrderCalls);
+        var records = pipeline.ReadJsonl("orders_fills.jsonl");
+        Assert.Contains(records, r => r.GetProperty("type").GetString() == "order_denied" && r.GetProperty("reason").GetString()!.StartsWith(ErrorCodes.ExecutionDryRun, StringComparison.Ordinal));
+        Assert.DoesNotContain(records, r => r.GetProperty("type").GetString() is "order_submitted" or "fill");
+        Assert.Contains(pipeline.ReadJsonl("decisions.jsonl"), d => d.GetProperty("action").GetString() == "buy");
+        Assert.Equal("dry-run", pipeline.ReadJson("ops_metadata.json").GetProperty("mode").GetString());
+    }
+
+    [Fact]
+    public async Task KillSwitchOn_MakesZeroVenueCalls_AndEveryIntentIsDeniedWithItsCode()
+    {
+        var bars = PaperPipeline.LoadBars(300);
+        var killSwitch = await KillSwitchAsync(KillSwitchState.On, bars[0].OpenTime);
+        CountingVenue? venue = null;
+        await using var pipeline = PaperPipeline.Create(bars, risk: new RiskGuard(Limits(), killSwitch), killSwitch: killSwitch, wrap: v => venue = new CountingVenue(v));
+
+        var summary = await pipeline.RunAsync(bars);
+
+        Assert.Equal(0, venue!.OrderCalls);
+        Assert.True(summary.OrdersDenied > 0);
+        Assert.All(pipeline.ReadJsonl("orders_fills.jsonl"), r => Assert.Equal("order_denied", r.GetProperty("type").GetString()));
+        Assert.Equal("on", pipeline.ReadJson("ops_metadata.json").GetProperty("settings").GetProperty("kill_switch.state").GetString());
+    }
+
+    [Fact]
+    public async Task SetKillSwitchCommand_TurnsItOn_RepeatIsATypedConflict_AndNoOrderLeavesAfterwards()
+    {
+        var bars = PaperPipeline.LoadBars(400);
+        var killSwitch = await KillSwitchAsync(KillSwitchState.Off, bars[0].OpenTime);
+        CountingVenue? venue = null;
+        await using var pipeline = PaperPipeline.Create(bars, risk: new RiskGuard(Limits(), killSwitch), killSwitch: killSwitch, wrap: v => venue = new CountingVenue(v));
+        var engine = pipeline.Engine;
+        await engine.StartAsync();
+        foreach (var bar in bars.Take(200))
+        {
+            await engine.ProcessAsync(EngineInput.ForMarketData(bar));
+        }
+
+        var before = venue!.OrderCalls;
+        Assert.True(before > 0, "the strategy traded before the kill switch");
+        var on = Command(new SetKillSwitch(true, "operator drill"), bars[199].Timestamp, "ks-1");
+        await engine.ProcessAsync(EngineInput.ForCommand(on));
+        Assert.True(killSwitch.IsOn);
+
+        var again = new TaskCompletionSource<CommandResult>();
+        await engine.ProcessAsync(EngineInput.ForCommand(Command(new SetKillSwitch(true, "again"), bars[199].Timestamp, "ks-2"), again));
+        var repeated = await again.Task;
+        Assert.False(repeated.Succeeded);
+        Assert.Equal("KILL_SWITCH_CONFLICT", repeated.Code);
+
+        foreach (var bar in bars.Skip(200))
+        {
+            await engine.ProcessAsync(EngineInput.ForMarketData(bar));
+        }
+
+        Assert.Equal(before, venue.OrderCalls);
+        var history = await killSwitch.GetHistoryAsync();
+        Assert.Equal(KillSwitchState.On, history[^1].State);
+        var events = new List<EventEnvelope>();
+        await foreach (var e in pipeline.Store.ReadAllAsync())
+        {
+            events.Add(e);
+        }
+
+        Assert.Single(events, e => e.Payload is KillSwitchChanged { Enabled: true, Automatic: false });
+        Assert.Contains(pipeline.Engine.Orders.Orders, o => o.Status == Orders.OrderStatus.Denied);
+    }
+
+    [Fact]
+    public async Task TEST714_Trip_BlocksEveryNewOrder_WritesTheRiskEvent_AndEngagesTheKillSwitch()
+    {
+        var bars = PaperPipeline.LoadBars(1200);
+        var killSwitch = await KillSwitchAsync(KillSwitchState.Off, bars[0].OpenTime);
+        CountingVenue? venue = null;
+
+        // A drawdown limit the strategy's first bad stretch breaks.
+        var guard = new RiskGuard(Limits(o => o.MaxDrawdown = 3_000m), killSwitch);
+        await using var pipeline = PaperPipeline.Create(bars, risk: guard, killSwitch: killSwitch, wrap: v => venue = new CountingVenue(v));
+
+        var summary = await pipeline.RunAsync(bars);
+
+        var trips = pipeline.ReadJsonl("risk_events.jsonl").Where(r => r.GetProperty("type").GetString() == "risk_guard_tripped").ToList();
+        var trip = Assert.Single(trips);
+        Assert.Equal(ErrorCodes.RiskGuardTripped, trip.GetProperty("code").GetString());
+        Assert.Equal("max_drawdown", trip.GetProperty("rule").GetString());
+        Assert.Equal(3_000m, trip.GetProperty("threshold").GetDecimal());
+        Assert.True(trip.GetProperty("observed").GetDecimal() > 3_000m);
+        Assert.True(trip.GetProperty("details").GetProperty("equity").GetDecimal() > 0m);
+        var trippedAt = DateTimeOffset.Parse(trip.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+        // Zero new orders after the trip: every venue submit is journaled, and none is journaled after the trip.
+        var submitted = pipeline.ReadJsonl("orders_fills.jsonl").Count(r => r.GetProperty("type").GetString() == "order_submitted");
+        Assert.Equal(submitted, venue!.Submits);
+        var submittedAfter = pipeline.ReadJsonl("orders_fills.jsonl").Where(r => r.GetProperty("type").GetString() == "order_submitted"
+            && DateTimeOffset.Parse(r.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > trippedAt);
+        Assert.Empty(submittedAfter);
+        Assert.True(killSwitch.IsOn);
+        Assert.Equal(TradingState.Halted, guard.State);
+        Assert.Equal(EngineState.Stopped, pipeline.Engine.State);
+
+        // A halted engine stops asking the strategy: no decision is journaled after the trip.
+        Assert.DoesNotContain(pipeline.ReadJsonl("decisions.jsonl"), d =>
+            DateTimeOffset.Parse(d.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > trippedAt);
+
+        var events = new List<EventEnvelope>();
+        await foreach (var e in pipeline.Store.ReadAllAsync())
+        {
+            events.Add(e);
+        }
+
+        Assert.Single(events, e => e.Payload is RiskGuardTripped { Cause: "max_drawdown" });
+        Assert.Contains(events, e => e.Payload is KillSwitchChanged { Enabled: true, Automatic: true });
+        Assert.Equal(summary.OrdersSubmitted, venue.Submits);
+    }
+
+    [Fact]
+    public async Task TripIntoReducing_WithFlattenPolicy_ClosesThePositionWithReduceOnlyOrders_AndDeniesNewEntries()
+    {
+        var bars = PaperPipeline.LoadBars(1200);
+        var guard = new RiskGuard(Limits(o =>
+        {
+            o.MaxDrawdown = 3_000m;
+            o.TripStates["max_drawdown"] = TradingState.Reducing;
+            o.StopPlan.Positions = StopPlanPositionAction.Flatten;
+        }));
+        await using var pipeline = PaperPipeline.Create(bars, risk: guard);
+
+        var summary = await pipeline.RunAsync(bars);
+
+        Assert.Equal(TradingState.Reducing, guard.State);
+        var trip = Assert.Single(pipeline.ReadJsonl("risk_events.jsonl"), r => r.GetProperty("type").GetString() == "risk_guard_tripped");
+        var trippedAt = DateTimeOffset.Parse(trip.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var after = pipeline.ReadJsonl("orders_fills.jsonl")
+            .Where(r => DateTimeOffset.Parse(r.GetProperty("ts").GetString()!, System.Globalization.CultureInfo.InvariantCulture) >= trippedAt).ToList();
+
+        // Everything sent after the trip only reduced: every submitted order sells (the strategy only goes long).
+        Assert.All(after.Where(r => r.GetProperty("type").GetString() == "order_submitted"), r => Assert.Equal("sell", r.GetProperty("side").GetString()));
+        Assert.Contains(after, r => r.GetProperty("type").GetString() == "order_denied"
+            && r.GetProperty("reason").GetString()!.StartsWith(RiskCodes.ReduceOnly, StringComparison.Ordinal));
+        Assert.Equal(0m, pipeline.Engine.Portfolio.GetNetQuantity(PaperPipeline.Spx));
+        Assert.Equal(EngineState.Stopped, pipeline.Engine.State);
+        Assert.True(summary.OrdersDenied > 0);
+    }
+
+    private static CommandEnvelope Command(ITradingCommand payload, DateTimeOffset at, string key)
+        => new(Guid.NewGuid(), key, payload, "operator-1", at, CorrelationId.New());
+}

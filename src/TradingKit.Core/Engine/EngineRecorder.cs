@@ -24,6 +24,10 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     private readonly string _engineStream;
     private readonly string _accountStream;
 
+    // Reused batches: the loop is single-threaded and every append completes before the next one starts.
+    private readonly EventData[] _one = new EventData[1];
+    private readonly EventData[] _two = new EventData[2];
+
     public EngineRecorder(TradingEngine engine, IEventStore store)
     {
         _engine = engine;
@@ -64,8 +68,8 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         };
 
         _orderVersions.TryGetValue(order.ClientOrderId, out var version);
-        var data = new EventData(Guid.NewGuid(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
-        var result = await _store.AppendAsync("order-" + order.ClientOrderId.Value, version, [data], cancellationToken).ConfigureAwait(false);
+        _one[0] = new EventData(Guid.NewGuid(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
+        var result = await _store.AppendAsync(StreamOf(order.ClientOrderId), version, _one, cancellationToken).ConfigureAwait(false);
         _orderVersions[order.ClientOrderId] = result.StreamVersion;
     }
 
@@ -142,14 +146,11 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     public async ValueTask PositionChangedAsync(Fill fill, PortfolioFillOutcome outcome, CancellationToken cancellationToken)
     {
         var position = _engine.Portfolio.GetPosition(fill.Symbol, fill.PositionSide);
-        var events = new EventData[]
-        {
-            new(Guid.NewGuid(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
-                fill.Timestamp, _sessionCorrelation, null, "position:" + fill.TradeId.Value),
-            new(Guid.NewGuid(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
-                fill.Timestamp, _sessionCorrelation, null, "fee:" + fill.TradeId.Value),
-        };
-        await _store.AppendAsync(_accountStream, ExpectedVersion.Any, events, cancellationToken).ConfigureAwait(false);
+        _two[0] = new(Guid.NewGuid(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
+            fill.Timestamp, _sessionCorrelation, null, "position:" + fill.TradeId.Value);
+        _two[1] = new(Guid.NewGuid(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
+            fill.Timestamp, _sessionCorrelation, null, "fee:" + fill.TradeId.Value);
+        await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _two, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask RiskTrippedAsync(RiskTrip trip, RiskPortfolioView view, CancellationToken cancellationToken)
@@ -190,9 +191,23 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     public async ValueTask AppendAsync(ITradingEvent payload, CancellationToken cancellationToken)
     {
         await FlushStatesAsync(cancellationToken).ConfigureAwait(false);
-        var data = new EventData(Guid.NewGuid(), payload, _engine.Now, _sessionCorrelation);
-        await _store.AppendAsync(_engineStream, ExpectedVersion.Any, [data], cancellationToken).ConfigureAwait(false);
+        _one[0] = new EventData(Guid.NewGuid(), payload, _engine.Now, _sessionCorrelation);
+        await _store.AppendAsync(_engineStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
     }
+
+    // One stream name per order, built once.
+    private string StreamOf(ClientOrderId id)
+    {
+        if (!_orderStreams.TryGetValue(id, out var name))
+        {
+            name = "order-" + id.Value;
+            _orderStreams[id] = name;
+        }
+
+        return name;
+    }
+
+    private readonly Dictionary<ClientOrderId, string> _orderStreams = [];
 
     private static string? Reason(OrderChange change)
         => change.VenueCode is { } code && change.Reason is { } reason && !reason.StartsWith(code, StringComparison.Ordinal)

@@ -44,7 +44,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private readonly Dictionary<Symbol, Instrument> _instruments = [];
     private readonly Dictionary<Symbol, decimal> _lastPrices = [];
     private readonly Dictionary<Symbol, DateTimeOffset> _lastPriceTimes = [];
-    private readonly List<(IStrategy Strategy, Decision Decision, decimal? Price)> _pendingDecisions = [];
+    private List<(IStrategy Strategy, Decision Decision, decimal? Price)> _pendingDecisions = [];
+    private List<(IStrategy Strategy, Decision Decision, decimal? Price)> _actingDecisions = [];
     private readonly StrategyContext _context;
     private readonly EngineRecorder _recorder;
     private readonly KillSwitch? _killSwitch;
@@ -468,9 +469,10 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
     private async ValueTask ActOnDecisionsAsync(CancellationToken cancellationToken)
     {
-        // Decisions are copied out first: acting may call back into strategies (OnFill) that decide again.
-        var decisions = _pendingDecisions.ToArray();
-        _pendingDecisions.Clear();
+        // The pending list is swapped out first: acting may call back into strategies (OnFill) that decide again.
+        var decisions = _pendingDecisions;
+        _pendingDecisions = _actingDecisions.Count == 0 ? _actingDecisions : [];
+        _actingDecisions = decisions;
         foreach (var (strategy, decision, price) in decisions)
         {
             if (BuildRequest(strategy, decision) is not { } request)
@@ -491,6 +493,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
             await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        decisions.Clear();
     }
 
     /// <summary>L30: a decision becomes an order request (sizing, rounding, deterministic client order id).</summary>

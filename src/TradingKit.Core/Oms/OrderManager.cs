@@ -36,7 +36,9 @@ public sealed partial class OrderManager
     private readonly ResiliencePipeline _queryPipeline;
     private readonly Dictionary<ClientOrderId, Tracked> _orders = [];
     private readonly List<IOrderObserver> _observers = [];
-    private int _openOrders;
+
+    // Only the open orders: the checks on every decision and submit must not walk the whole session's history.
+    private readonly Dictionary<ClientOrderId, Tracked> _open = [];
 
     /// <summary>Creates the OMS.</summary>
     /// <param name="broker">The venue.</param>
@@ -67,7 +69,7 @@ public sealed partial class OrderManager
     public IEnumerable<Order> Orders => _orders.Values.Select(t => t.Order);
 
     /// <summary>How many orders are open (submitted and not yet terminal).</summary>
-    public int OpenOrderCount => _openOrders;
+    public int OpenOrderCount => _open.Count;
 
     /// <summary>Orders sent to the venue.</summary>
     public int SubmittedCount { get; private set; }
@@ -121,14 +123,9 @@ public sealed partial class OrderManager
     /// <returns>Whether an order is open.</returns>
     public bool HasOpenOrders(Symbol symbol)
     {
-        if (_openOrders == 0)
+        foreach (var tracked in _open.Values)
         {
-            return false;
-        }
-
-        foreach (var tracked in _orders.Values)
-        {
-            if (tracked.IsOpen && tracked.Order.Symbol == symbol)
+            if (tracked.Order.Symbol == symbol)
             {
                 return true;
             }
@@ -143,14 +140,9 @@ public sealed partial class OrderManager
     public decimal OpenQuantity(Symbol symbol)
     {
         var total = 0m;
-        if (_openOrders == 0)
+        foreach (var tracked in _open.Values)
         {
-            return total;
-        }
-
-        foreach (var tracked in _orders.Values)
-        {
-            if (tracked.IsOpen && tracked.Order.Symbol == symbol)
+            if (tracked.Order.Symbol == symbol)
             {
                 total += tracked.Order.Side.Sign() * tracked.Order.LeavesQuantity;
             }
@@ -163,13 +155,10 @@ public sealed partial class OrderManager
     /// <returns>A snapshot list.</returns>
     public IReadOnlyList<Order> GetOpenOrders()
     {
-        var list = new List<Order>(_openOrders);
-        foreach (var tracked in _orders.Values)
+        var list = new List<Order>(_open.Count);
+        foreach (var tracked in _open.Values)
         {
-            if (tracked.IsOpen)
-            {
-                list.Add(tracked.Order);
-            }
+            list.Add(tracked.Order);
         }
 
         return list;
@@ -615,7 +604,7 @@ public sealed partial class OrderManager
         if (!tracked.IsOpen)
         {
             tracked.IsOpen = true;
-            _openOrders++;
+            _open[tracked.Order.ClientOrderId] = tracked;
         }
     }
 
@@ -625,7 +614,14 @@ public sealed partial class OrderManager
         if (open != tracked.IsOpen)
         {
             tracked.IsOpen = open;
-            _openOrders += open ? 1 : -1;
+            if (open)
+            {
+                _open[tracked.Order.ClientOrderId] = tracked;
+            }
+            else
+            {
+                _open.Remove(tracked.Order.ClientOrderId);
+            }
         }
     }
 

@@ -1,0 +1,104 @@
+using System.Threading.Channels;
+using BenchmarkDotNet.Attributes;
+using TradingKit.Engine;
+using TradingKit.MarketData;
+
+namespace TradingKit.Benchmarks.Engine;
+
+/// <summary>
+/// Market data through the whole engine (channel hop, paper matching, portfolio mark, risk seam, MA-cross strategy, timer)
+/// beside the limit: the same number of items through a bare bounded channel from one task to another.
+/// </summary>
+[MemoryDiagnoser]
+public class EngineMarketDataBenchmarks
+{
+    private const int Events = 100_000;
+    private Bar[] _bars = [];
+
+    /// <summary>Builds the bars once.</summary>
+    [GlobalSetup]
+    public void Setup() => _bars = EngineFixture.Bars(Events);
+
+    /// <summary>The limit: one bounded channel hop per item, producer and consumer on separate tasks.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
+    public async Task<long> RawChannelHop()
+    {
+        var channel = Channel.CreateBounded<EngineInput>(new BoundedChannelOptions(65_536) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            foreach (var bar in _bars)
+            {
+                await channel.Writer.WriteAsync(EngineInput.ForMarketData(bar)).ConfigureAwait(false);
+            }
+
+            channel.Writer.Complete();
+        });
+        long count = 0;
+        await foreach (var item in channel.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            count += item.Kind == EngineInputKind.MarketData ? 1 : 0;
+        }
+
+        await producer.ConfigureAwait(false);
+        return count;
+    }
+
+    /// <summary>Every item through <see cref="TradingEngine.RunAsync"/> with the example strategy.</summary>
+    [Benchmark(OperationsPerInvoke = Events)]
+    public async Task<long> EngineWithMaCross()
+    {
+        var engine = EngineFixture.Create(EngineFixture.MaCross(), _bars[0].OpenTime);
+        await engine.RunAsync(new EngineFixture.ArrayFeed(_bars)).ConfigureAwait(false);
+        await engine.DisposeAsync().ConfigureAwait(false);
+        return engine.MarketEventsProcessed;
+    }
+}
+
+/// <summary>
+/// Order round trips in memory: each bar the strategy flips between long and flat, so every bar is one intent → risk seam →
+/// OMS (recorded before the venue call) → paper fill → portfolio, with every event appended to the in-memory store.
+/// </summary>
+[MemoryDiagnoser]
+public class EngineRoundTripBenchmarks
+{
+    private const int Orders = 20_000;
+    private Bar[] _bars = [];
+
+    /// <summary>Builds the bars once.</summary>
+    [GlobalSetup]
+    public void Setup() => _bars = EngineFixture.Bars(Orders);
+
+    /// <summary>The limit: one bounded channel hop per order.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = Orders)]
+    public async Task<long> RawChannelHop()
+    {
+        var channel = Channel.CreateBounded<EngineInput>(new BoundedChannelOptions(65_536) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            foreach (var bar in _bars)
+            {
+                await channel.Writer.WriteAsync(EngineInput.ForMarketData(bar)).ConfigureAwait(false);
+            }
+
+            channel.Writer.Complete();
+        });
+        long count = 0;
+        await foreach (var item in channel.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            count += item.Kind == EngineInputKind.MarketData ? 1 : 0;
+        }
+
+        await producer.ConfigureAwait(false);
+        return count;
+    }
+
+    /// <summary>One order round trip per bar through the whole pipeline.</summary>
+    [Benchmark(OperationsPerInvoke = Orders)]
+    public async Task<int> OrderRoundTrips()
+    {
+        var engine = EngineFixture.Create(new EngineFixture.PingPongStrategy(), _bars[0].OpenTime);
+        await engine.RunAsync(new EngineFixture.ArrayFeed(_bars)).ConfigureAwait(false);
+        await engine.DisposeAsync().ConfigureAwait(false);
+        return engine.Orders.FillCount;
+    }
+}

@@ -1,0 +1,100 @@
+using TradingKit.Domain;
+using TradingKit.Engine;
+using TradingKit.Execution;
+using TradingKit.MarketData;
+using TradingKit.Orders;
+using TradingKit.Paper;
+using TradingKit.Stores.InMemory;
+using TradingKit.Strategies;
+using TradingKit.Time;
+
+namespace TradingKit.Benchmarks.Engine;
+
+/// <summary>Builds synthetic bars and a complete in-memory paper engine for the engine benchmarks.</summary>
+internal static class EngineFixture
+{
+    public static readonly Symbol Symbol = new("BENCH");
+
+    /// <summary>A seeded random walk of one-minute bars.</summary>
+    public static Bar[] Bars(int count)
+    {
+        var random = new Random(42);
+        var bars = new Bar[count];
+        var start = new DateTimeOffset(2024, 1, 2, 14, 30, 0, TimeSpan.Zero);
+        var price = 100m;
+        for (var i = 0; i < count; i++)
+        {
+            var open = price;
+            var close = Math.Max(1m, Math.Round(open * (1m + ((decimal)random.NextDouble() - 0.5m) / 50m), 2));
+            var high = Math.Max(open, close) + 0.05m;
+            var low = Math.Min(open, close) - 0.05m;
+            var openTime = start.AddMinutes(i);
+            bars[i] = new Bar(Symbol, openTime, openTime.AddMinutes(1), open, high, low, close, 1_000_000m);
+            price = close;
+        }
+
+        return bars;
+    }
+
+    public static TradingEngine Create(IStrategy strategy, DateTimeOffset start)
+    {
+        var clock = new SimulationTimeProvider(start);
+        var venue = new PaperVenue(new PaperVenueOptions { InitialCash = 100_000m, TakerFeeBps = 1m }, clock);
+        var options = new EngineOptions
+        {
+            SessionId = "bench",
+            InitialCash = 100_000m,
+            Execution = { Mode = ExecutionMode.Paper },
+            TimerInterval = TimeSpan.FromMinutes(1),
+            InputCapacity = 65_536,
+        };
+        options.Oms.RetryBaseDelay = TimeSpan.Zero;
+        options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
+        return new TradingEngine(options, venue, new InMemoryEventStore(clock), [strategy], clock);
+    }
+
+    public static MovingAverageCrossStrategy MaCross() => new(new MovingAverageCrossOptions { Symbol = Symbol.Value, FastPeriod = 10, SlowPeriod = 30 });
+
+    /// <summary>Feeds an array of bars.</summary>
+    public sealed class ArrayFeed(Bar[] bars) : IMarketDataFeed
+    {
+        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            foreach (var bar in bars)
+            {
+                yield return bar;
+            }
+
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Buys on one bar and sells on the next: every bar is one order round trip (intent → risk → OMS → paper fill → portfolio).</summary>
+    public sealed class PingPongStrategy : IStrategy
+    {
+        private static readonly string[] Reasons = ["BENCH"];
+        private bool _long;
+
+        public StrategyId Id { get; } = new("ping-pong");
+
+        public void OnStart(IStrategyContext context)
+        {
+        }
+
+        public void OnFill(Fill fill, IStrategyContext context)
+        {
+        }
+
+        public void OnMarketData(MarketDataEvent marketData, IStrategyContext context)
+        {
+            context.Decide(new Decision
+            {
+                Symbol = marketData.Symbol,
+                Action = _long ? DecisionAction.Sell : DecisionAction.Buy,
+                Quantity = 1m,
+                ReasonCodes = Reasons,
+            });
+            _long = !_long;
+        }
+    }
+}

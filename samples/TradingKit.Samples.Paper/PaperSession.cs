@@ -28,7 +28,13 @@ internal static class PaperSession
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddConfiguration(settings.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
         services.AddSingleton<TimeProvider>(clock);
-        services.AddTradingKit(o => Copy(settings.Engine, o))
+        var builder = services.AddTradingKit(o => Copy(settings.Engine, o));
+        if (settings.PostgresConnectionString is { } connectionString)
+        {
+            builder.UsePostgres(connectionString);
+        }
+
+        builder
             .UseInMemoryStores()
             .UsePaperVenue(o => Copy(settings.Paper, o))
             .AddStrategy(new MovingAverageCrossStrategy(settings.Strategy))
@@ -36,6 +42,10 @@ internal static class PaperSession
             .UseFileJournal(settings.OutputRoot);
 
         await using var provider = services.BuildServiceProvider();
+        if (settings.PostgresConnectionString is not null)
+        {
+            await provider.GetRequiredService<TradingKit.Postgres.PostgresMigrator>().MigrateAsync().ConfigureAwait(false);
+        }
         await using var engine = provider.GetRequiredService<TradingEngine>();
 
         Console.WriteLine($"TradingKit paper session {engine.SessionId}: {bars.Count} bars of {settings.Symbol} " +

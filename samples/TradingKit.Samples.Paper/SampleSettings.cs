@@ -16,7 +16,7 @@ internal sealed class SampleInputException(string message) : Exception(message);
 /// <summary>Everything the sample runs with, read from appsettings.json, TRADINGKIT_ environment variables and the command line.</summary>
 internal sealed class SampleSettings
 {
-    private static readonly string[] Sections = ["Sample", "Engine", "Execution", "Risk", "Strategy", "Paper", "Oms", "Logging"];
+    private static readonly string[] Sections = ["Sample", "Store", "Engine", "Execution", "Risk", "Strategy", "Paper", "Oms", "Logging"];
 
     private static readonly Dictionary<string, string> Shortcuts = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -37,6 +37,8 @@ internal sealed class SampleSettings
           --out <dir>          journal folder; sessions go to <dir>/sessions/<session_id>/ (default ./out)
           --seed <n>           seed of the paper venue's fault injection (default 42)
           --pace <ms>          play the data at this many milliseconds per bar (default 0: as fast as possible)
+          --Store:Kind postgres --Store:ConnectionString "Host=...;Username=...;Database=..."
+                               keep the event log in PostgreSQL (default: in memory)
           --Section:Key value  any setting of appsettings.json, e.g. --Strategy:FastPeriod 5 --Paper:SlippageBps 3,
                                --Execution:Mode dry-run, --Risk:MaxOrderNotional 50000, --Risk:KillSwitch:InitialState on
           --help               this text
@@ -53,6 +55,9 @@ internal sealed class SampleSettings
     public required string OutputRoot { get; init; }
 
     public required int PaceMilliseconds { get; init; }
+
+    /// <summary>The PostgreSQL connection string when <c>--Store:Kind postgres</c>; null for the in-memory stores.</summary>
+    public required string? PostgresConnectionString { get; init; }
 
     public required EngineOptions Engine { get; init; }
 
@@ -98,6 +103,26 @@ internal sealed class SampleSettings
         paper.Instruments = [instrument];
 
         var pace = ParseInt(configuration["Sample:Pace"], "--pace", min: 0, max: 60_000);
+        var storeKind = configuration["Store:Kind"] is { Length: > 0 } k ? k : "memory";
+        string? connectionString = null;
+        if (string.Equals(storeKind, "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            connectionString = configuration["Store:ConnectionString"];
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new SampleInputException("--Store:Kind postgres needs --Store:ConnectionString \"Host=...;Username=...;Password=...;Database=...\"");
+            }
+
+            // A durable store keeps every session: unless a session id is given, each run gets its own.
+            if (string.IsNullOrWhiteSpace(engine.SessionId))
+            {
+                engine.SessionId = "s-" + DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture);
+            }
+        }
+        else if (!string.Equals(storeKind, "memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new SampleInputException($"--Store:Kind must be memory or postgres (got '{storeKind}')");
+        }
         return new SampleSettings
         {
             Configuration = configuration,
@@ -105,6 +130,7 @@ internal sealed class SampleSettings
             Symbol = symbol,
             OutputRoot = Path.GetFullPath(configuration["Sample:Out"] is { Length: > 0 } o ? o : "out"),
             PaceMilliseconds = pace,
+            PostgresConnectionString = connectionString,
             Engine = engine,
             Strategy = strategy,
             Risk = risk,

@@ -13,8 +13,8 @@ public static class PostgresServiceCollectionExtensions
 
     /// <summary>
     /// Registers every store port on PostgreSQL (event, command, symbol locks, workers, control state, config, approvals, projections),
-    /// one shared data source and a <see cref="PostgresMigrator"/>. Existing registrations are kept (<c>TryAdd</c>). The event and command
-    /// stores need an <see cref="IEventPayloadSerializer"/> and an <see cref="ICommandPayloadSerializer"/> registered by the caller.
+    /// one shared data source and a <see cref="PostgresMigrator"/>. Existing registrations are kept (<c>TryAdd</c>). Payloads are stored as
+    /// the event and command catalogues' JSON (<see cref="CatalogEventPayloadSerializer"/>) unless the caller registers other serializers first.
     /// Run <see cref="PostgresMigrator.MigrateAsync"/> once at start-up before using the stores.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -31,6 +31,8 @@ public static class PostgresServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options);
+        services.TryAddSingleton<IEventPayloadSerializer, CatalogEventPayloadSerializer>();
+        services.TryAddSingleton<ICommandPayloadSerializer, CatalogCommandPayloadSerializer>();
         services.TryAddKeyedSingleton<NpgsqlDataSource>(DataSourceKey, (_, _) => PostgresDataSource.Create(connectionString));
         services.TryAddSingleton(sp => new PostgresMigrator(Source(sp), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IEventStore>(sp => new PostgresEventStore(Source(sp), sp.GetRequiredService<IEventPayloadSerializer>(),
@@ -47,4 +49,20 @@ public static class PostgresServiceCollectionExtensions
     }
 
     private static NpgsqlDataSource Source(IServiceProvider services) => services.GetRequiredKeyedService<NpgsqlDataSource>(DataSourceKey);
+
+    /// <summary>
+    /// Uses the PostgreSQL stores for TradingKit (see <see cref="AddTradingKitPostgres"/>). Call
+    /// <see cref="PostgresMigrator.MigrateAsync"/> once at start-up before the engine runs.
+    /// </summary>
+    /// <param name="builder">The TradingKit builder.</param>
+    /// <param name="connectionString">The connection string.</param>
+    /// <param name="configure">Adjusts the options.</param>
+    /// <returns>The builder.</returns>
+    public static TradingKit.DependencyInjection.TradingKitBuilder UsePostgres(this TradingKit.DependencyInjection.TradingKitBuilder builder, string connectionString,
+        Action<PostgresStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddTradingKitPostgres(connectionString, configure);
+        return builder;
+    }
 }

@@ -34,7 +34,17 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         _store = store;
         _engineStream = "engine-" + engine.SessionId.Value;
         _accountStream = "account-" + engine.SessionId.Value;
+
+        // Dedup keys are unique across the whole log; venue trade ids are unique only within one venue account (a paper venue
+        // restarts its numbering every run), so fill keys are scoped by session, which a resumed session keeps.
+        _fillKeyPrefix = "fill:" + engine.SessionId.Value + ":";
+        _positionKeyPrefix = "position:" + engine.SessionId.Value + ":";
+        _feeKeyPrefix = "fee:" + engine.SessionId.Value + ":";
     }
+
+    private readonly string _fillKeyPrefix;
+    private readonly string _positionKeyPrefix;
+    private readonly string _feeKeyPrefix;
 
     /// <summary>Engine state changes waiting to be appended at the next asynchronous point.</summary>
     private readonly List<EngineStateChanged> _pendingStates = [];
@@ -62,7 +72,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
 
         var dedupKey = change.Kind switch
         {
-            OrderChangeKind.Filled => "fill:" + change.Fill!.TradeId.Value,
+            OrderChangeKind.Filled => _fillKeyPrefix + change.Fill!.TradeId.Value,
             OrderChangeKind.Submitted => "submit:" + order.ClientOrderId.Value,
             _ => null,
         };
@@ -147,9 +157,9 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     {
         var position = _engine.Portfolio.GetPosition(fill.Symbol, fill.PositionSide);
         _two[0] = new(Guid.NewGuid(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
-            fill.Timestamp, _sessionCorrelation, null, "position:" + fill.TradeId.Value);
+            fill.Timestamp, _sessionCorrelation, null, _positionKeyPrefix + fill.TradeId.Value);
         _two[1] = new(Guid.NewGuid(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
-            fill.Timestamp, _sessionCorrelation, null, "fee:" + fill.TradeId.Value);
+            fill.Timestamp, _sessionCorrelation, null, _feeKeyPrefix + fill.TradeId.Value);
         await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _two, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,0 +1,55 @@
+using System.Text;
+using TradingKit.Commands;
+using TradingKit.Errors;
+using TradingKit.Events;
+
+namespace TradingKit.Postgres;
+
+/// <summary>
+/// Stores event payloads as the event catalogue's JSON (<see cref="EventSerializer"/>): stable type names, schema versions,
+/// typed errors for unknown types and malformed payloads. The default serializer of <c>AddTradingKitPostgres</c>.
+/// </summary>
+public sealed class CatalogEventPayloadSerializer : IEventPayloadSerializer
+{
+    /// <inheritdoc />
+    public string GetTypeName(ITradingEvent payload) => EventCatalog.GetTypeName(payload);
+
+    /// <inheritdoc />
+    public int GetSchemaVersion(ITradingEvent payload) => EventCatalog.GetSchemaVersion(payload);
+
+    /// <inheritdoc />
+    public string Serialize(ITradingEvent payload) => Encoding.UTF8.GetString(EventSerializer.Serialize(payload));
+
+    /// <inheritdoc />
+    /// <exception cref="TradingKitException"><c>UNKNOWN_TYPE_NAME</c>, or <c>MALFORMED_PAYLOAD</c> for a payload or schema version this build cannot read.</exception>
+    public ITradingEvent Deserialize(string typeName, int schemaVersion, string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var payload = EventSerializer.Deserialize(typeName, Encoding.UTF8.GetBytes(json));
+        var known = EventCatalog.GetSchemaVersion(payload);
+        if (schemaVersion != known)
+        {
+            throw new TradingKitException(ErrorCodes.MalformedPayload,
+                $"Event type '{typeName}' is stored with schema version {schemaVersion}; this build reads version {known} and has no upcaster for it.");
+        }
+
+        return payload;
+    }
+}
+
+/// <summary>Stores command payloads as the command catalogue's JSON (<see cref="CommandSerializer"/>).</summary>
+public sealed class CatalogCommandPayloadSerializer : ICommandPayloadSerializer
+{
+    /// <inheritdoc />
+    public string GetTypeName(ITradingCommand payload) => CommandCatalog.GetTypeName(payload);
+
+    /// <inheritdoc />
+    public string Serialize(ITradingCommand payload) => Encoding.UTF8.GetString(CommandSerializer.Serialize(payload));
+
+    /// <inheritdoc />
+    public ITradingCommand Deserialize(string typeName, string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return CommandSerializer.Deserialize(typeName, Encoding.UTF8.GetBytes(json));
+    }
+}

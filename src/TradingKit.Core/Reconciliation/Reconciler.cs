@@ -182,33 +182,6 @@ public sealed partial class Reconciler
 
     private static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static ExecutionReport FillReport(Fill fill, VenueOrderState? state) => new(fill.Timestamp)
-    {
-        Kind = ExecutionKind.Trade,
-        ClientOrderId = fill.ClientOrderId,
-        VenueOrderId = fill.VenueOrderId ?? state?.VenueOrderId,
-        Symbol = fill.Symbol,
-        Side = fill.Side,
-        Status = state?.Status ?? OrderStatus.PartiallyFilled,
-        OrderQuantity = state?.Quantity ?? 0m,
-        CumulativeQuantity = state?.FilledQuantity ?? 0m,
-        Fill = fill,
-        Reason = "reconciliation",
-    };
-
-    private static ExecutionReport StatusReport(Order order, ExecutionKind kind, OrderStatus status, VenueOrderId? venueOrderId, DateTimeOffset at, string reason) => new(at)
-    {
-        Kind = kind,
-        ClientOrderId = order.ClientOrderId,
-        VenueOrderId = venueOrderId ?? order.VenueOrderId,
-        Symbol = order.Symbol,
-        Side = order.Side,
-        Status = status,
-        OrderQuantity = order.Quantity,
-        CumulativeQuantity = order.FilledQuantity,
-        Reason = reason,
-    };
-
     private async ValueTask CompareAsync(Run run, CancellationToken cancellationToken)
     {
         var local = run.Local;
@@ -307,7 +280,7 @@ public sealed partial class Reconciler
             foreach (var fill in missing)
             {
                 run.Add(new DriftItem(DriftType.MissingFill, order.Symbol, fill.TradeId.Value, "absent", $"{Text(fill.Quantity)}@{Text(fill.Price)}",
-                    $"venue fill {fill.TradeId} of {id} is not in the log"), policy, FillReport(fill, state));
+                    $"venue fill {fill.TradeId} of {id} is not in the log"), policy, VenueReports.Fill(fill, state));
             }
 
             if (state is null)
@@ -315,7 +288,7 @@ public sealed partial class Reconciler
                 if (localOpen)
                 {
                     ExecutionReport? reject = order.Status == OrderStatus.Submitted
-                        ? StatusReport(order, ExecutionKind.Rejected, OrderStatus.Rejected, null, run.StartedAt, "RECONCILE_UNKNOWN_AT_VENUE: the venue has no order with this client order id")
+                        ? VenueReports.Status(order, ExecutionKind.Rejected, OrderStatus.Rejected, null, run.StartedAt, "RECONCILE_UNKNOWN_AT_VENUE: the venue has no order with this client order id")
                         : null;
                     run.Add(new DriftItem(DriftType.OrderUnknownAtVenue, order.Symbol, id.Value, order.Status.ToString(), "unknown",
                         $"order {id} is {order.Status} locally but the venue has never seen it"), policy, reject);
@@ -385,7 +358,7 @@ public sealed partial class Reconciler
                 PositionSide = order.Request.PositionSide,
                 Timestamp = state.UpdatedAt == default ? run.StartedAt : state.UpdatedAt,
             };
-            report = FillReport(fill, state);
+            report = VenueReports.Fill(fill, state);
         }
 
         run.Add(new DriftItem(DriftType.InferredFill, order.Symbol, id.Value, Text(explained), Text(state.FilledQuantity),
@@ -433,7 +406,7 @@ public sealed partial class Reconciler
 
         run.Add(new DriftItem(DriftType.OrderStatusMismatch, order.Symbol, id.Value, order.Status.ToString(), state.Status.ToString(),
                 $"order {id} is {order.Status} locally but {name} at the venue"), policy,
-            StatusReport(order, kind, state.Status, state.VenueOrderId, at, "reconciliation: " + name + " at the venue"));
+            VenueReports.Status(order, kind, state.Status, state.VenueOrderId, at, "reconciliation: " + name + " at the venue"));
     }
 
     private void ComparePositions(Run run, IReadOnlyList<VenuePosition> venue, IReadOnlyList<Fill> fills, DateTimeOffset cutoff)

@@ -128,6 +128,10 @@ internal sealed class FaultyVenue(IBrokerAdapter inner) : IBrokerAdapter
 
     public bool SubmitVanishes { get; set; }
 
+    public bool SubmitThenTimeout { get; set; }
+
+    public bool CancelVanishes { get; set; }
+
     public int PositionReads { get; private set; }
 
     public int Queries { get; private set; }
@@ -138,13 +142,19 @@ internal sealed class FaultyVenue(IBrokerAdapter inner) : IBrokerAdapter
 
     public ValueTask ConnectAsync(CancellationToken cancellationToken = default) => inner.ConnectAsync(cancellationToken);
 
-    public ValueTask<SubmitResult> SubmitAsync(OrderRequest request, CancellationToken cancellationToken = default)
-        => SubmitVanishes
-            ? ValueTask.FromException<SubmitResult>(new BrokerException(BrokerErrorKind.UnknownOutcome, "lost on the way (test)"))
-            : inner.SubmitAsync(request, cancellationToken);
+    public async ValueTask<SubmitResult> SubmitAsync(OrderRequest request, CancellationToken cancellationToken = default)
+    {
+        if (SubmitVanishes)
+        {
+            throw new BrokerException(BrokerErrorKind.UnknownOutcome, "lost on the way (test)");
+        }
+
+        var result = await inner.SubmitAsync(request, cancellationToken);
+        return SubmitThenTimeout ? throw new BrokerException(BrokerErrorKind.UnknownOutcome, "answer lost (test)") : result;
+    }
 
     public ValueTask<SubmitResult> CancelAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default)
-        => inner.CancelAsync(symbol, clientOrderId, cancellationToken);
+        => CancelVanishes ? ValueTask.FromResult(SubmitResult.Ok()) : inner.CancelAsync(symbol, clientOrderId, cancellationToken);
 
     public ValueTask<SubmitResult> ModifyAsync(ModifyRequest request, CancellationToken cancellationToken = default) => inner.ModifyAsync(request, cancellationToken);
 

@@ -87,6 +87,24 @@ internal sealed class OmsHarness
         return await DrainAsync(deliver);
     }
 
+    /// <summary>Moves the clock a minute, shows the venue a bar, and returns every event it published, delivering none.</summary>
+    public List<VenueEvent> BarEvents(decimal close, decimal volume = 1_000m)
+    {
+        var open = Price;
+        Price = close;
+        var start = Clock.GetUtcNow();
+        Clock.AdvanceTo(start.AddMinutes(1));
+        Paper.OnMarketData(new Bar(Spx, start, Clock.GetUtcNow(), open, Math.Max(open, close) + 0.5m, Math.Min(open, close) - 0.5m, close, volume));
+        Portfolio.Mark(Spx, close, Clock.GetUtcNow());
+        var events = new List<VenueEvent>();
+        while (Paper.Events.TryRead(out var e))
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+
     public async Task<List<ExecutionReport>> DrainAsync(bool deliver = true)
     {
         var reports = new List<ExecutionReport>();

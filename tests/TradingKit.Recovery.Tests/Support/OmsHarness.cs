@@ -134,8 +134,10 @@ internal sealed class OmsHarness
 }
 
 /// <summary>A venue decorator whose calls can fail, be counted, or hide fills, around a real venue.</summary>
-internal sealed class FaultyVenue(IBrokerAdapter inner) : IBrokerAdapter
+internal sealed class FaultyVenue(IBrokerAdapter inner) : IBrokerAdapter, IMarketDataListener
 {
+    public int Submits { get; private set; }
+
     public int PositionFailures { get; set; }
 
     public int OpenOrderFailures { get; set; }
@@ -160,8 +162,11 @@ internal sealed class FaultyVenue(IBrokerAdapter inner) : IBrokerAdapter
 
     public ValueTask ConnectAsync(CancellationToken cancellationToken = default) => inner.ConnectAsync(cancellationToken);
 
+    public void OnMarketData(MarketDataEvent marketData) => (inner as IMarketDataListener)?.OnMarketData(marketData);
+
     public async ValueTask<SubmitResult> SubmitAsync(OrderRequest request, CancellationToken cancellationToken = default)
     {
+        Submits++;
         if (SubmitVanishes)
         {
             throw new BrokerException(BrokerErrorKind.UnknownOutcome, "lost on the way (test)");

@@ -465,8 +465,12 @@ public sealed partial class Reconciler
             {
                 try
                 {
-                    await _sink.ApplyAsync(report, cancellationToken).ConfigureAwait(false);
-                    run.Drifts[i] = drift with { Repaired = true };
+                    var applied = await _sink.ApplyAsync(report, cancellationToken).ConfigureAwait(false);
+
+                    // Nothing else changes the orders during a run, so a fill not applied now was refused by the OMS.
+                    run.Drifts[i] = report.Fill is not null && applied is null
+                        ? drift with { Action = DriftAction.Quarantine }
+                        : drift with { Repaired = true };
                 }
                 catch (TradingKitException ex)
                 {

@@ -49,6 +49,9 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     /// <summary>Engine state changes waiting to be appended at the next asynchronous point.</summary>
     private readonly List<EngineStateChanged> _pendingStates = [];
 
+    /// <summary>Continues an order stream an earlier process wrote (start-up recovery): its next append expects this version.</summary>
+    public void ContinueOrderStream(ClientOrderId clientOrderId, long version) => _orderVersions[clientOrderId] = version;
+
     public async ValueTask RecordAsync(OrderChange change, CancellationToken cancellationToken = default)
     {
         var order = change.Order;

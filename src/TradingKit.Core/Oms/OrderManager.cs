@@ -165,6 +165,27 @@ public sealed partial class OrderManager
     }
 
     /// <summary>
+    /// Takes over an order rebuilt from the event log (start-up recovery), so that its client order id is known (a
+    /// decision made again yields <see cref="SubmitStatus.Duplicate"/>, never a second order) and the venue's reports for
+    /// it apply. Nothing is recorded and nothing is sent.
+    /// </summary>
+    /// <param name="order">The rebuilt order.</param>
+    /// <param name="context">The context it was created in.</param>
+    /// <exception cref="TradingKitException">An order with this client order id is already known (<c>INVALID_ORDER_REQUEST</c>).</exception>
+    public void Restore(Order order, OrderContext context)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(context);
+        var tracked = new Tracked(order, context);
+        if (!_orders.TryAdd(order.ClientOrderId, tracked))
+        {
+            throw new TradingKitException(ErrorCodes.InvalidOrderRequest, $"Order {order.ClientOrderId} is already known; it cannot be restored twice.");
+        }
+
+        UpdateOpen(tracked);
+    }
+
+    /// <summary>
     /// Submits an order: idempotent on its client order id, recorded before the venue call, checked at the last gate,
     /// retried on transient failures with the same id, resolved by query on an unknown outcome.
     /// </summary>

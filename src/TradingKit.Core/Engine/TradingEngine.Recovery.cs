@@ -1,0 +1,223 @@
+using TradingKit.Brokers;
+using TradingKit.Commands;
+using TradingKit.Domain;
+using TradingKit.Oms;
+using TradingKit.Orders;
+using TradingKit.Reconciliation;
+using TradingKit.Replay;
+
+namespace TradingKit.Engine;
+
+/// <summary>What start-up recovery did.</summary>
+public sealed record RecoveryReport
+{
+    /// <summary>Events read back from the log (0 when an earlier attempt already restored the log).</summary>
+    public required long EventsReplayed { get; init; }
+
+    /// <summary>Orders rebuilt from the log and handed to the OMS.</summary>
+    public required int OrdersRestored { get; init; }
+
+    /// <summary>Orders still open after reconciliation.</summary>
+    public required int OpenOrders { get; init; }
+
+    /// <summary>Log events the rebuild could not apply as the engine had (empty on a sound log).</summary>
+    public required IReadOnlyList<RebuildIssue> Issues { get; init; }
+
+    /// <summary>The start-up reconciliation.</summary>
+    public required ReconciliationResult Reconciliation { get; init; }
+
+    /// <summary>True when the venue could be read and compared: new orders may be sent (outside quarantined symbols).</summary>
+    public bool Succeeded => Reconciliation.Errors.Count == 0;
+}
+
+/// <content>
+/// Start-up recovery (UC-05, TEST-713), reconciliation (UC-06) and in-flight checks: load the log, query the venue,
+/// reconcile, and only then accept new orders.
+/// </content>
+public sealed partial class TradingEngine
+{
+    private Reconciler? _reconciler;
+    private InFlightMonitor? _inFlight;
+    private EngineReportSink? _reportSink;
+    private ReconcilerOptions _reconcilerOptions = new();
+    private InFlightMonitorOptions _inFlightOptions = new();
+    private TimeSpan _reconcileInterval = TimeSpan.FromMinutes(1);
+    private DateTimeOffset _nextReconcileAt;
+    private DateTimeOffset _fillsSince;
+    private bool _recovering;
+    private bool _restored;
+
+    /// <summary>True from the start of <see cref="RecoverAsync"/> until a recovery succeeds: new orders are refused (<c>RECOVERY_IN_PROGRESS</c>).</summary>
+    public bool IsRecovering => _recovering;
+
+    /// <summary>The engine's reconciler (its quarantines gate new orders).</summary>
+    public Reconciler Reconciler => _reconciler ??= new Reconciler(_broker, ReportSink, _eventStore, SessionId, _time, _reconcilerOptions);
+
+    /// <summary>The engine's in-flight check.</summary>
+    public InFlightMonitor InFlight => _inFlight ??= new InFlightMonitor(Orders, _broker, ReportSink, _time, _inFlightOptions);
+
+    /// <summary>
+    /// The path by which recovery components (and a stream-and-poll merger) hand venue facts to the engine: the OMS, then
+    /// L60 portfolio and L70 post-trade risk for any fill. Use it on the engine loop only.
+    /// </summary>
+    public IExecutionReportSink ReportSink => _reportSink ??= new EngineReportSink(this);
+
+    /// <summary>Sets the recovery components' options. Call before <see cref="StartAsync"/>; defaults apply otherwise.</summary>
+    /// <param name="reconciler">Reconciler options and policy.</param>
+    /// <param name="inFlight">In-flight check options.</param>
+    /// <param name="reconcileInterval">How often the timer reconciles (1 minute by default).</param>
+    /// <exception cref="InvalidOperationException">A component was already created.</exception>
+    public void ConfigureRecovery(ReconcilerOptions? reconciler = null, InFlightMonitorOptions? inFlight = null, TimeSpan? reconcileInterval = null)
+    {
+        if (_reconciler is not null || _inFlight is not null)
+        {
+            throw new InvalidOperationException("Configure recovery before the engine starts.");
+        }
+
+        _reconcilerOptions = reconciler ?? _reconcilerOptions;
+        _inFlightOptions = inFlight ?? _inFlightOptions;
+        _reconcileInterval = reconcileInterval ?? _reconcileInterval;
+    }
+
+    /// <summary>
+    /// The recovery part of the last gate: refuses every order while recovery has not succeeded
+    /// (<c>RECOVERY_IN_PROGRESS</c>) and orders in a quarantined symbol (<c>SYMBOL_QUARANTINED</c>).
+    /// </summary>
+    /// <param name="symbol">The order's symbol.</param>
+    /// <returns>The decision.</returns>
+    public GateDecision CheckRecoveryGate(Symbol symbol)
+    {
+        if (_recovering)
+        {
+            return new GateDecision(false, ReconciliationErrorCodes.RecoveryInProgress, "start-up recovery and reconciliation have not completed");
+        }
+
+        if (_reconciler?.IsQuarantined(symbol) == true)
+        {
+            return new GateDecision(false, ReconciliationErrorCodes.SymbolQuarantined, $"{symbol} is quarantined by the reconciler until its drift is resolved");
+        }
+
+        return GateDecision.Allow;
+    }
+
+    /// <summary>
+    /// Start-up recovery (UC-05): rebuilds the OMS orders and the portfolio from the event log (once), continues every
+    /// order stream where it stopped, restores quarantines, then reads the venue and reconciles. New orders are refused
+    /// from the call until a run succeeds; a failed run (the venue could not be read) may be retried by calling again.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels recovery.</param>
+    /// <returns>What was done.</returns>
+    public async Task<RecoveryReport> RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        _recovering = true;
+        long replayed = 0;
+        var restored = 0;
+        IReadOnlyList<RebuildIssue> issues = [];
+        if (!_restored)
+        {
+            var rebuilder = new ProjectionRebuilder(new ProjectionRebuildOptions
+            {
+                AccountId = AccountId,
+                InitialCash = _options.InitialCash,
+                Currency = _options.Currency,
+            }, Portfolio);
+            replayed = await rebuilder.RebuildAsync(_eventStore, 1, cancellationToken).ConfigureAwait(false);
+            var since = _time.GetUtcNow();
+            foreach (var order in rebuilder.Orders.Values.OrderBy(o => o.LastEventPosition))
+            {
+                Orders.Restore(order.Order, order.Context);
+                _recorder.ContinueOrderStream(order.Order.ClientOrderId, order.StreamVersion);
+                since = order.Order.CreatedAt < since ? order.Order.CreatedAt : since;
+            }
+
+            foreach (var denied in rebuilder.DeniedOrders.Values)
+            {
+                _recorder.ContinueOrderStream(denied.ClientOrderId, denied.StreamVersion);
+            }
+
+            Reconciler.RestoreQuarantines(rebuilder.ActiveQuarantines.Keys);
+            _fillsSince = since;
+            restored = rebuilder.Orders.Count;
+            issues = rebuilder.Issues;
+            _restored = true;
+        }
+
+        var result = await ReconcileCoreAsync("startup", cancellationToken).ConfigureAwait(false);
+        _recovering = result.Errors.Count > 0;
+        _nextReconcileAt = _time.GetUtcNow() + _reconcileInterval;
+        return new RecoveryReport
+        {
+            EventsReplayed = replayed,
+            OrdersRestored = restored,
+            OpenOrders = Orders.OpenOrderCount,
+            Issues = issues,
+            Reconciliation = result,
+        };
+    }
+
+    /// <summary>Runs one reconciliation on the engine's current state (the <c>RunReconcile</c> command, a reconnect, the timer).</summary>
+    /// <param name="trigger">What started it.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The result.</returns>
+    public Task<ReconciliationResult> ReconcileAsync(string trigger, CancellationToken cancellationToken = default)
+        => ReconcileCoreAsync(trigger, cancellationToken);
+
+    /// <summary>The timer's recovery duties: retry a failed recovery, else check in-flight orders and reconcile when due.</summary>
+    internal async ValueTask OnRecoveryTimerAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_recovering)
+        {
+            if (now >= _nextReconcileAt && (await RecoverAsync(cancellationToken).ConfigureAwait(false)).Succeeded && State == EngineState.Recovering)
+            {
+                MoveTo(EngineState.Running, "recovery_completed");
+            }
+
+            return;
+        }
+
+        await InFlight.CheckAsync(cancellationToken).ConfigureAwait(false);
+        if (now >= _nextReconcileAt)
+        {
+            _nextReconcileAt = now + _reconcileInterval;
+            await ReconcileCoreAsync("periodic", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The <c>RunReconcile</c> command.</summary>
+    private async ValueTask<CommandResult> RunReconcileAsync(RunReconcile command, CancellationToken cancellationToken)
+    {
+        var result = await ReconcileCoreAsync("command", cancellationToken).ConfigureAwait(false);
+        var summary = $"{result.Drifts.Count} drift(s), {result.RepairedCount} repaired, {result.Errors.Count} read failure(s) ({command.Reason})";
+        return result.Errors.Count == 0
+            ? CommandResult.Ok(summary)
+            : CommandResult.Fail(result.Errors[0].Code, summary);
+    }
+
+    private async Task<ReconciliationResult> ReconcileCoreAsync(string trigger, CancellationToken cancellationToken)
+    {
+        // Reports already delivered are applied first, so the snapshot is as current as the engine can make it.
+        await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var since = _fillsSince != default ? _fillsSince : _startedAt != default ? _startedAt : now;
+        var snapshot = LocalSnapshot.Capture(Orders, Portfolio, now, since);
+        var result = await Reconciler.ReconcileAsync(snapshot, trigger, cancellationToken).ConfigureAwait(false);
+        await _recorder.FlushStatesAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Venue facts found by recovery components take the path of venue reports: OMS, then L60/L70 for a fill.</summary>
+    private sealed class EngineReportSink(TradingEngine engine) : IExecutionReportSink
+    {
+        public async ValueTask<Fill?> ApplyAsync(ExecutionReport report, CancellationToken cancellationToken = default)
+        {
+            var fill = await engine.Orders.ApplyReportAsync(report, cancellationToken).ConfigureAwait(false);
+            if (fill is not null)
+            {
+                await engine.OnFillAsync(fill, cancellationToken).ConfigureAwait(false);
+            }
+
+            return fill;
+        }
+    }
+}

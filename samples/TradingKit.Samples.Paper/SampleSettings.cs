@@ -117,6 +117,9 @@ internal sealed class SampleSettings
             if (string.IsNullOrWhiteSpace(engine.SessionId))
             {
                 engine.SessionId = "s-" + DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture);
+
+                // A new paper account on a log that may hold earlier runs: nothing of theirs is this account's to recover.
+                engine.RecoverOnStart = false;
             }
         }
         else if (!string.Equals(storeKind, "memory", StringComparison.OrdinalIgnoreCase))

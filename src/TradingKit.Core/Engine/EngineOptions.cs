@@ -54,6 +54,18 @@ public sealed class EngineOptions
     /// <value>Defaults to true (OBS-500 records why nothing was bought, too).</value>
     public bool JournalHoldDecisions { get; set; } = true;
 
+    /// <summary>
+    /// Whether start-up runs recovery (UC-05): rebuild orders and the portfolio from the event log, read the venue, reconcile,
+    /// and only then accept orders. The log is taken to hold one account; turn this off for a host that starts a new
+    /// account on a log shared with earlier, unrelated sessions.
+    /// </summary>
+    /// <value>Defaults to true.</value>
+    public bool RecoverOnStart { get; set; } = true;
+
+    /// <summary>How often a running engine reconciles with the venue (UC-06); null turns periodic reconciliation off.</summary>
+    /// <value>Defaults to 1 minute of engine time.</value>
+    public TimeSpan? ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Instrument rules by symbol; orders for these symbols are rounded to their step and checked.</summary>
     public IList<Instrument> Instruments { get; } = [];
 
@@ -94,6 +106,11 @@ public sealed class EngineOptions
         if (DayRollUtc is { } roll && (roll < TimeSpan.Zero || roll >= TimeSpan.FromDays(1)))
         {
             problems.Add($"DayRollUtc must be in [00:00, 24:00) (got {roll})");
+        }
+
+        if (ReconcileInterval is { } reconcile && reconcile <= TimeSpan.Zero)
+        {
+            problems.Add("ReconcileInterval must be positive (or null to turn periodic reconciliation off)");
         }
 
         if (TimerInterval <= TimeSpan.Zero)

@@ -138,6 +138,14 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         await AppendAsync(new EngineStarted(_engine.SessionId, _engine.Mode, codeVersion, configHash), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>States the session's starting cash on the account stream, once per session, so a rebuild knows it.</summary>
+    public async ValueTask InitialCashAsync(decimal cash, string currency, CancellationToken cancellationToken)
+    {
+        _one[0] = new EventData(Guid.NewGuid(), new BalanceChanged(currency, cash, cash, cash, Replay.ProjectionRebuilder.InitialCashReason), _engine.Now, _sessionCorrelation,
+            null, "initial_cash:" + _engine.SessionId.Value);
+        await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask EngineStoppedAsync(SessionSummaryRecord summary, CancellationToken cancellationToken)
     {
         await AppendAsync(new EngineStopped(_engine.SessionId, "session ended"), cancellationToken).ConfigureAwait(false);

@@ -44,6 +44,7 @@ public sealed partial class TradingEngine
                 ResumeEngine r => await ChangeStateAsync(EngineState.Running, byOperator: false, new EngineResumed(r.Reason, envelope.Actor), r.Reason, cancellationToken, requireFrom: EngineState.Paused).ConfigureAwait(false),
                 ResetSafeMode r => await ResetSafeModeAsync(envelope, r, cancellationToken).ConfigureAwait(false),
                 SetKillSwitch k => await SetKillSwitchAsync(envelope, k, cancellationToken).ConfigureAwait(false),
+                RunReconcile r => await RunReconcileAsync(r, cancellationToken).ConfigureAwait(false),
                 CancelAll c => await CancelAllAsync(c.Symbol, cancellationToken).ConfigureAwait(false),
                 CancelOrder c => await Orders.CancelAsync(c.ClientOrderId, cancellationToken).ConfigureAwait(false)
                     ? CommandResult.Ok($"cancel of {c.ClientOrderId} sent")

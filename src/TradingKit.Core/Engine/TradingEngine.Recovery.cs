@@ -41,7 +41,9 @@ public sealed partial class TradingEngine
     private EngineReportSink? _reportSink;
     private ReconcilerOptions _reconcilerOptions = new();
     private InFlightMonitorOptions _inFlightOptions = new();
-    private TimeSpan _reconcileInterval = TimeSpan.FromMinutes(1);
+    private TimeSpan? _reconcileIntervalOverride;
+
+    private TimeSpan ReconcileEvery => _reconcileIntervalOverride ?? _options.ReconcileInterval ?? TimeSpan.FromMinutes(1);
     private DateTimeOffset _nextReconcileAt;
     private DateTimeOffset _fillsSince;
     private bool _recovering;
@@ -76,7 +78,7 @@ public sealed partial class TradingEngine
 
         _reconcilerOptions = reconciler ?? _reconcilerOptions;
         _inFlightOptions = inFlight ?? _inFlightOptions;
-        _reconcileInterval = reconcileInterval ?? _reconcileInterval;
+        _reconcileIntervalOverride = reconcileInterval ?? _reconcileIntervalOverride;
     }
 
     /// <summary>
@@ -144,7 +146,7 @@ public sealed partial class TradingEngine
 
         var result = await ReconcileCoreAsync("startup", cancellationToken).ConfigureAwait(false);
         _recovering = result.Errors.Count > 0;
-        _nextReconcileAt = _time.GetUtcNow() + _reconcileInterval;
+        _nextReconcileAt = _time.GetUtcNow() + ReconcileEvery;
         return new RecoveryReport
         {
             EventsReplayed = replayed,
@@ -177,9 +179,9 @@ public sealed partial class TradingEngine
         }
 
         await InFlight.CheckAsync(cancellationToken).ConfigureAwait(false);
-        if (now >= _nextReconcileAt)
+        if (_options.ReconcileInterval is not null && now >= _nextReconcileAt)
         {
-            _nextReconcileAt = now + _reconcileInterval;
+            _nextReconcileAt = now + ReconcileEvery;
             await ReconcileCoreAsync("periodic", cancellationToken).ConfigureAwait(false);
         }
     }

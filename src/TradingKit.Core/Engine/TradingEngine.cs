@@ -191,6 +191,23 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _journal.WriteMetadata(metadata);
         MoveTo(EngineState.Recovering, "preflight passed");
         await _broker.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await _recorder.EngineStartedAsync(metadata.CodeVersion, metadata.ConfigHash, cancellationToken).ConfigureAwait(false);
+        var recovered = true;
+        if (_options.RecoverOnStart)
+        {
+            // UC-05 / TEST-713: no new order until the log is replayed and the venue reconciled.
+            var recovery = await RecoverAsync(cancellationToken).ConfigureAwait(false);
+            recovered = recovery.Succeeded;
+            if (recovery.OrdersRestored == 0)
+            {
+                await _recorder.InitialCashAsync(_options.InitialCash, _options.Currency, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await _recorder.InitialCashAsync(_options.InitialCash, _options.Currency, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var strategy in _strategies)
         {
             _currentStrategy = strategy;
@@ -198,8 +215,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
 
         _currentStrategy = null;
-        MoveTo(EngineState.Running, "started");
-        await _recorder.EngineStartedAsync(metadata.CodeVersion, metadata.ConfigHash, cancellationToken).ConfigureAwait(false);
+        if (recovered)
+        {
+            MoveTo(EngineState.Running, _options.RecoverOnStart ? "recovery_completed" : "started");
+        }
+
+        await _recorder.FlushStatesAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(SessionId, Mode, _broker.VenueName);
     }
 
@@ -640,6 +661,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
             _nextTimerAt += TimeSpan.FromTicks(missed * _options.TimerInterval.Ticks);
         }
 
+        if (State is EngineState.Recovering or EngineState.Running or EngineState.Paused or EngineState.Safe)
+        {
+            await OnRecoveryTimerAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (State is EngineState.Running or EngineState.Paused)
         {
             var trip = _risk.OnPostTrade(new PostTradeContext { Now = now, Portfolio = RiskView() });
@@ -796,6 +822,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
         public GateDecision Check(Order order)
         {
             // The stop plan's own reducing orders are the guard's action, sent before the kill switch engages.
+            var recovery = engine.CheckRecoveryGate(order.Symbol);
+            if (!recovery.Allowed)
+            {
+                return recovery;
+            }
+
             var stopPlanOrder = engine._stopPlanRunning && order.Request.ReduceOnly;
             if (!EngineStateMachine.AcceptsNewOrders(engine.State) && !stopPlanOrder)
             {

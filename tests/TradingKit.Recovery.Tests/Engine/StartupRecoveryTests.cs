@@ -127,7 +127,7 @@ public sealed class StartupRecoveryTests
 
     private static TradingEngine NewEngine(FaultyVenue venue, InMemoryEventStore store, SimulationTimeProvider clock, Instrument instrument)
     {
-        var options = new EngineOptions { SessionId = "s713", InitialCash = 100_000m };
+        var options = new EngineOptions { Execution = { Mode = TradingKit.Execution.ExecutionMode.Paper }, ReconcileInterval = null, SessionId = "s713", InitialCash = 100_000m };
         options.Instruments.Add(instrument);
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;

@@ -46,7 +46,7 @@ internal sealed class RandomSession : IAsyncDisposable
         configure?.Invoke(VenueOptions);
         Venue = new PaperVenue(VenueOptions, Clock);
         Store = new InMemoryEventStore(Clock);
-        Options = new EngineOptions { SessionId = "rs-" + seed, InitialCash = initialCash };
+        Options = new EngineOptions { Execution = { Mode = TradingKit.Execution.ExecutionMode.Paper }, ReconcileInterval = null, SessionId = "rs-" + seed, InitialCash = initialCash };
         foreach (var instrument in instruments)
         {
             Options.Instruments.Add(instrument);

@@ -47,6 +47,9 @@ internal static class EngineFixture
             Execution = { Mode = ExecutionMode.Paper },
             TimerInterval = TimeSpan.FromMinutes(1),
             InputCapacity = 65_536,
+
+            // Reconciliation is a periodic duty on wall-clock minutes; on one-minute bars it would run on every bar.
+            ReconcileInterval = null,
         };
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;

@@ -40,6 +40,9 @@ public sealed class TradingKitMetrics : IDisposable
         _meter.CreateObservableGauge("tradingkit.orders.per_minute", () => (double)Quality.OrdersPerMinute, "{order}/min", "Orders submitted in the last minute");
     }
 
+    /// <summary>The meter every instrument is on.</summary>
+    public Meter Meter => _meter;
+
     /// <summary>In-process execution quality (percentiles and rates).</summary>
     public ExecutionQuality Quality { get; } = new();
 

@@ -127,6 +127,17 @@ public sealed record BenchCommand(string Action) : ITradingCommand;
 
 internal sealed class BenchSerializer : IEventPayloadSerializer, ICommandPayloadSerializer
 {
+    private static readonly Lazy<bool> Registration = new(() =>
+    {
+        // The in-memory store names payloads through the event catalogue, as an application registers its own events.
+        TradingKit.Events.EventCatalog.Register("bench_event", 1,
+            (System.Text.Json.Serialization.Metadata.JsonTypeInfo<BenchEvent>)JsonSerializerOptions.Default.GetTypeInfo(typeof(BenchEvent)));
+        return true;
+    });
+
+    /// <summary>Registers <see cref="BenchEvent"/> in the event catalogue once per process.</summary>
+    public static void EnsureRegistered() => _ = Registration.Value;
+
     public string GetTypeName(ITradingEvent payload) => nameof(BenchEvent);
 
     public int GetSchemaVersion(ITradingEvent payload) => 1;

@@ -21,6 +21,7 @@ public class InMemoryEventStoreAppendBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        BenchSerializer.EnsureRegistered();
         _batches = Enumerable.Range(0, EventsPerInvoke / BatchSize)
             .Select(b => Enumerable.Range(b * BatchSize, BatchSize).Select(BenchSerializer.Event).ToArray())
             .ToArray();

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using TradingKit.Engine;
 using TradingKit.MarketData;
@@ -21,27 +20,7 @@ public class EngineMarketDataBenchmarks
 
     /// <summary>The limit: one bounded channel hop per item, producer and consumer on separate tasks.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Events)]
-    public async Task<long> RawChannelHop()
-    {
-        var channel = Channel.CreateBounded<EngineInput>(new BoundedChannelOptions(65_536) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(async () =>
-        {
-            foreach (var bar in _bars)
-            {
-                await channel.Writer.WriteAsync(EngineInput.ForMarketData(bar)).ConfigureAwait(false);
-            }
-
-            channel.Writer.Complete();
-        });
-        long count = 0;
-        await foreach (var item in channel.Reader.ReadAllAsync().ConfigureAwait(false))
-        {
-            count += item.Kind == EngineInputKind.MarketData ? 1 : 0;
-        }
-
-        await producer.ConfigureAwait(false);
-        return count;
-    }
+    public Task<long> RawChannelHop() => EngineFixture.RawChannelHopAsync(_bars);
 
     /// <summary>Every item through <see cref="TradingEngine.RunAsync"/> with the example strategy.</summary>
     [Benchmark(OperationsPerInvoke = Events)]
@@ -70,27 +49,7 @@ public class EngineRoundTripBenchmarks
 
     /// <summary>The limit: one bounded channel hop per order.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = Orders)]
-    public async Task<long> RawChannelHop()
-    {
-        var channel = Channel.CreateBounded<EngineInput>(new BoundedChannelOptions(65_536) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(async () =>
-        {
-            foreach (var bar in _bars)
-            {
-                await channel.Writer.WriteAsync(EngineInput.ForMarketData(bar)).ConfigureAwait(false);
-            }
-
-            channel.Writer.Complete();
-        });
-        long count = 0;
-        await foreach (var item in channel.Reader.ReadAllAsync().ConfigureAwait(false))
-        {
-            count += item.Kind == EngineInputKind.MarketData ? 1 : 0;
-        }
-
-        await producer.ConfigureAwait(false);
-        return count;
-    }
+    public Task<long> RawChannelHop() => EngineFixture.RawChannelHopAsync(_bars);
 
     /// <summary>One order round trip per bar through the whole pipeline.</summary>
     [Benchmark(OperationsPerInvoke = Orders)]

@@ -58,6 +58,30 @@ internal static class EngineFixture
 
     public static MovingAverageCrossStrategy MaCross() => new(new MovingAverageCrossOptions { Symbol = Symbol.Value, FastPeriod = 10, SlowPeriod = 30 });
 
+    /// <summary>The baseline: every bar through one bounded channel hop, producer and consumer on separate tasks.</summary>
+    public static async Task<long> RawChannelHopAsync(Bar[] bars)
+    {
+        var channel = System.Threading.Channels.Channel.CreateBounded<EngineInput>(
+            new System.Threading.Channels.BoundedChannelOptions(65_536) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            foreach (var bar in bars)
+            {
+                await channel.Writer.WriteAsync(EngineInput.ForMarketData(bar)).ConfigureAwait(false);
+            }
+
+            channel.Writer.Complete();
+        });
+        long count = 0;
+        await foreach (var item in channel.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            count += item.Kind == EngineInputKind.MarketData ? 1 : 0;
+        }
+
+        await producer.ConfigureAwait(false);
+        return count;
+    }
+
     /// <summary>Feeds an array of bars.</summary>
     public sealed class ArrayFeed(Bar[] bars) : IMarketDataFeed
     {

@@ -35,6 +35,9 @@ namespace TradingKit.Binance;
 /// </remarks>
 public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
 {
+    private const int UserTradesPageSize = 1000;
+    private static readonly TimeSpan UserTradesWindow = TimeSpan.FromDays(7);
+
     private readonly BinanceUsdmOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -445,9 +448,17 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
             var fills = new List<Fill>();
             foreach (var sym in symbols)
             {
+                // One order lookup per order, not per trade: an order filled in many pieces is common.
+                var clientIds = new Dictionary<long, ClientOrderId>();
                 foreach (var trade in await FetchTradesAsync(sym, since, cancellationToken).ConfigureAwait(false))
                 {
-                    var clientId = await ClientIdForOrderAsync(sym, trade.Long("orderId"), cancellationToken).ConfigureAwait(false);
+                    var orderId = trade.Long("orderId");
+                    if (!clientIds.TryGetValue(orderId, out var clientId))
+                    {
+                        clientId = await ClientIdForOrderAsync(sym, orderId, cancellationToken).ConfigureAwait(false);
+                        clientIds[orderId] = clientId;
+                    }
+
                     fills.Add(OrderMapping.FillFromTrade(trade, clientId));
                 }
             }
@@ -671,9 +682,30 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
 
     private async Task<List<JsonElement>> FetchTradesAsync(string symbol, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var p = new BinanceParameters().Add("symbol", symbol).Add("startTime", since.ToUnixTimeMilliseconds()).Add("limit", 1000L);
-        var answer = await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/userTrades", p, BinanceSecurity.Signed), cancellationToken).ConfigureAwait(false);
-        return Items(answer).OrderBy(t => t.Long("id")).ToList();
+        // Binance answers a startTime with [startTime, startTime + 7 days] only: an older start would return that old week
+        // and miss the recent fills, so the start is clamped to the last 7 days (minus a minute of clock skew margin).
+        var earliest = _time.GetUtcNow() - UserTradesWindow + TimeSpan.FromMinutes(1);
+        if (since < earliest)
+        {
+            since = earliest;
+        }
+
+        var p = new BinanceParameters().Add("symbol", symbol).Add("startTime", since.ToUnixTimeMilliseconds()).Add("limit", (long)UserTradesPageSize);
+        var page = Items(await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/userTrades", p, BinanceSecurity.Signed), cancellationToken)
+            .ConfigureAwait(false));
+        var trades = new List<JsonElement>(page);
+
+        // A full page means more: continue from the next trade id (fromId excludes time parameters).
+        while (page.Count >= UserTradesPageSize)
+        {
+            var next = page.Max(t => t.Long("id")) + 1;
+            p = new BinanceParameters().Add("symbol", symbol).Add("fromId", next).Add("limit", (long)UserTradesPageSize);
+            page = Items(await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/userTrades", p, BinanceSecurity.Signed), cancellationToken)
+                .ConfigureAwait(false));
+            trades.AddRange(page);
+        }
+
+        return trades.OrderBy(t => t.Long("id")).ToList();
     }
 
     private async Task<ClientOrderId> ClientIdForOrderAsync(string symbol, long orderId, CancellationToken cancellationToken)

@@ -48,6 +48,7 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly SemaphoreSlim _gapFillLock = new(1, 1);
     private readonly TaskCompletionSource _firstConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<VenueEvent> _publish;
     private BinanceUserDataStream? _userStream;
 
     /// <summary>Creates the adapter (DI constructor).</summary>
@@ -74,6 +75,7 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BinanceUsdmBroker>();
         _rest = new BinanceRestClient(options, httpHandler, _time, _logger);
         _rest.Tracker.AlertRaised += OnAlert;
+        _publish = Publish;
         foreach (var symbol in options.Symbols)
         {
             _registry.AddSymbol(symbol);
@@ -835,16 +837,7 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
         return emitted;
     }
 
-    private bool OnUserMessage(ReadOnlyMemory<byte> message)
-    {
-        var (events, expired) = BinanceUserEventParser.Parse(message.Span, _registry);
-        foreach (var e in events)
-        {
-            Publish(e);
-        }
-
-        return expired;
-    }
+    private bool OnUserMessage(ReadOnlyMemory<byte> message) => BinanceUserEventParser.Parse(message.Span, _registry, _publish);
 
     private async ValueTask OnStateChangedAsync(ConnectionState state, string? reason)
     {

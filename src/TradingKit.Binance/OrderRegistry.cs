@@ -17,6 +17,9 @@ internal sealed class TrackedOrder
 
     public long? OrderId { get; set; }
 
+    /// <summary><see cref="OrderId"/> as TradingKit's type, made once rather than per report.</summary>
+    public VenueOrderId? VenueOrderId { get; set; }
+
     public decimal Quantity { get; set; }
 
     public decimal? LimitPrice { get; set; }
@@ -38,6 +41,12 @@ internal sealed class OrderRegistry
     private readonly ConcurrentDictionary<string, byte> _seenTrades = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastFillTime = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _symbols = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TrackedOrder>.AlternateLookup<ReadOnlySpan<char>> _byClientIdText;
+
+    public OrderRegistry()
+    {
+        _byClientIdText = _byClientId.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public IEnumerable<string> Symbols => _symbols.Keys;
 
@@ -53,11 +62,26 @@ internal sealed class OrderRegistry
 
     public TrackedOrder? Find(ClientOrderId id) => _byClientId.TryGetValue(id.Value, out var o) ? o : null;
 
+    /// <summary>Finds an order by its client id as UTF-8 bytes from a message, without making a string.</summary>
+    public TrackedOrder? Find(ReadOnlySpan<byte> utf8ClientId)
+    {
+        // Client ids are at most 36 ASCII characters; anything longer is not one of ours.
+        if (utf8ClientId.IsEmpty || utf8ClientId.Length > 64)
+        {
+            return null;
+        }
+
+        Span<char> chars = stackalloc char[64];
+        var count = System.Text.Encoding.UTF8.GetChars(utf8ClientId, chars);
+        return _byClientIdText.TryGetValue(chars[..count], out var o) ? o : null;
+    }
+
     public TrackedOrder? FindByOrderId(long orderId) => _byOrderId.TryGetValue(orderId, out var o) ? o : null;
 
     public void SetOrderId(TrackedOrder order, long orderId)
     {
         order.OrderId = orderId;
+        order.VenueOrderId = new VenueOrderId(orderId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _byOrderId[orderId] = order;
     }
 
@@ -73,7 +97,7 @@ internal sealed class OrderRegistry
             return false;
         }
 
-        _lastFillTime.AddOrUpdate(symbol, time, (_, old) => time > old ? time : old);
+        _lastFillTime.AddOrUpdate(symbol, static (_, t) => t, static (_, old, t) => t > old ? t : old, time);
         return true;
     }
 

@@ -285,7 +285,7 @@ internal sealed partial class BinanceRestClient : IDisposable
         }
     }
 
-    private static (int? Code, string? Message) ReadError(string body)
+    internal static (int? Code, string? Message) ReadError(string body)
     {
         if (string.IsNullOrWhiteSpace(body))
         {

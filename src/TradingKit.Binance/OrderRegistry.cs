@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using TradingKit.Domain;
 using TradingKit.Orders;
 
@@ -39,7 +40,8 @@ internal sealed class OrderRegistry
     private readonly ConcurrentDictionary<long, TrackedOrder> _byOrderId = new();
     private readonly ConcurrentDictionary<long, ClientOrderId> _algoByActualOrderId = new();
     private readonly ConcurrentDictionary<string, byte> _seenTrades = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastFillTime = new(StringComparer.Ordinal);
+    // Unix ms in a box per symbol: moved forward in place, so recording a fill allocates nothing here.
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _lastFillTime = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _symbols = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TrackedOrder>.AlternateLookup<ReadOnlySpan<char>> _byClientIdText;
 
@@ -97,11 +99,22 @@ internal sealed class OrderRegistry
             return false;
         }
 
-        _lastFillTime.AddOrUpdate(symbol, static (_, t) => t, static (_, old, t) => t > old ? t : old, time);
+        var box = _lastFillTime.GetOrAdd(symbol, static _ => new StrongBox<long>(long.MinValue));
+        var ms = time.ToUnixTimeMilliseconds();
+        for (var seen = Volatile.Read(ref box.Value); ms > seen; seen = Volatile.Read(ref box.Value))
+        {
+            if (Interlocked.CompareExchange(ref box.Value, ms, seen) == seen)
+            {
+                break;
+            }
+        }
         return true;
     }
 
     public bool HasSeen(string tradeKey) => _seenTrades.ContainsKey(tradeKey);
 
-    public DateTimeOffset? LastFillTime(string symbol) => _lastFillTime.TryGetValue(symbol, out var t) ? t : null;
+    public DateTimeOffset? LastFillTime(string symbol)
+        => _lastFillTime.TryGetValue(symbol, out var box) && Volatile.Read(ref box.Value) is var ms and > long.MinValue
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
 }

@@ -102,6 +102,7 @@ internal sealed partial class BinanceRestClient : IDisposable
 
     public void Dispose()
     {
+        _signer?.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();

@@ -233,14 +233,67 @@ internal static class OrderTradeUpdateReader
     private static decimal ReadDecimal(ref Utf8JsonReader reader)
     {
         // Numbers and numeric strings alike: the same digits, parsed the same way.
-        if (reader.TokenType is JsonTokenType.Number or JsonTokenType.String && !reader.ValueIsEscaped
-            && decimal.TryParse(reader.ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        if (reader.TokenType is JsonTokenType.Number or JsonTokenType.String && !reader.ValueIsEscaped)
         {
-            return d;
+            var text = reader.ValueSpan;
+            if (TryParsePlainDecimal(text, out var plain) || decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out plain))
+            {
+                return plain;
+            }
         }
 
         reader.Skip();
         return 0m;
+    }
+
+    /// <summary>
+    /// Parses what Binance sends (<c>-?digits[.digits]</c>, at most 19 digits) several times faster than the general
+    /// parser; anything else (exponents, more digits, stray characters) is left to <see cref="decimal.TryParse(ReadOnlySpan{byte}, NumberStyles, IFormatProvider?, out decimal)"/>.
+    /// The result equals the general parser's, scale included.
+    /// </summary>
+    internal static bool TryParsePlainDecimal(ReadOnlySpan<byte> text, out decimal value)
+    {
+        value = 0m;
+        var negative = !text.IsEmpty && text[0] == (byte)'-';
+        var i = negative ? 1 : 0;
+        ulong mantissa = 0;
+        var digits = 0;
+        var scale = -1;
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == (byte)'.')
+            {
+                if (scale >= 0)
+                {
+                    return false;
+                }
+
+                scale = 0;
+                continue;
+            }
+
+            var digit = (uint)(c - (byte)'0');
+            if (digit > 9 || digits == 19)
+            {
+                return false;
+            }
+
+            mantissa = (mantissa * 10) + digit;
+            digits++;
+            if (scale >= 0)
+            {
+                scale++;
+            }
+        }
+
+        if (digits == 0 || scale == 0)
+        {
+            return false;
+        }
+
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative, (byte)Math.Max(scale, 0));
+        return true;
     }
 
     private static bool ReadBool(ref Utf8JsonReader reader) => reader.TokenType switch

@@ -115,6 +115,46 @@ public sealed class ReferencePayloadTests
         Assert.Equal(o.GetProperty("m").GetBoolean(), u.IsMaker);
     }
 
+    [Theory]
+    [InlineData("0.001")]
+    [InlineData("-1423.15600")]
+    [InlineData("6563.66500")]
+    [InlineData("0")]
+    [InlineData("9999999999999999999")]
+    [InlineData("0.0000000000000000001")]
+    [InlineData("18446744073709551615")]
+    [InlineData("1e-5")]
+    [InlineData("1.")]
+    [InlineData(".5")]
+    [InlineData("1.2.3")]
+    [InlineData("-")]
+    [InlineData("")]
+    public void PlainDecimalParser_AgreesWithTheGeneralParser_OrDefersToIt(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var general = decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var expected);
+        if (OrderTradeUpdateReader.TryParsePlainDecimal(bytes, out var fast))
+        {
+            Assert.True(general);
+            Assert.Equal((expected, expected.Scale), (fast, fast.Scale));
+        }
+    }
+
+    [Fact]
+    public void PlainDecimalParser_AgreesWithTheGeneralParser_OnRandomPlainNumbers()
+    {
+        var random = new Random(7);
+        for (var n = 0; n < 20_000; n++)
+        {
+            var whole = random.NextInt64(0, 10_000_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var fraction = random.Next(0, 3) == 0 ? string.Empty : "." + random.NextInt64(0, 100_000_000).ToString("D" + random.Next(1, 9), System.Globalization.CultureInfo.InvariantCulture);
+            var text = (random.Next(0, 4) == 0 ? "-" : string.Empty) + whole + fraction;
+            Assert.True(OrderTradeUpdateReader.TryParsePlainDecimal(Encoding.UTF8.GetBytes(text), out var fast), text);
+            var expected = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(expected == fast && expected.Scale == fast.Scale, text);
+        }
+    }
+
     [Fact]
     public void OrderTradeUpdate_EscapedText_IsUnescaped()
     {

@@ -50,6 +50,7 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
     private readonly TaskCompletionSource _firstConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<VenueEvent> _publish;
     private BinanceUserDataStream? _userStream;
+    private int _disposed;
 
     /// <summary>Creates the adapter (DI constructor).</summary>
     /// <param name="options">The validated options.</param>
@@ -132,10 +133,21 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
     /// <summary>Loads (or reloads) every symbol's trading rules from <c>exchangeInfo</c>.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The instruments by symbol.</returns>
+    /// <exception cref="BrokerException">The venue could not be asked (unreachable, rate limited, banned).</exception>
     public async Task<IReadOnlyDictionary<string, Instrument>> LoadInstrumentsAsync(CancellationToken cancellationToken = default)
     {
-        var info = await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/exchangeInfo", new BinanceParameters(), BinanceSecurity.None), cancellationToken)
-            .ConfigureAwait(false);
+        JsonElement info;
+        try
+        {
+            info = await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/exchangeInfo", new BinanceParameters(), BinanceSecurity.None), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (BinanceApiException ex)
+        {
+            // The transport's exception is internal: callers of a public method get the port's typed error.
+            throw ex.ToBrokerException(mutating: false);
+        }
+
         var parsed = ExchangeInfo.Parse(info);
         lock (_instruments)
         {
@@ -509,6 +521,12 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        // A container that created the adapter disposes it too: the second call must be a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_userStream is not null)
         {
             await _userStream.DisposeAsync().ConfigureAwait(false);

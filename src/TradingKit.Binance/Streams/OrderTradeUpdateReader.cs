@@ -65,9 +65,25 @@ internal ref struct OrderTradeUpdate
     public ReadOnlySpan<byte> ExpiryReason;
 }
 
+/// <summary>What the compact scan made of a message.</summary>
+internal enum CompactScan
+{
+    /// <summary>A well-formed compact <c>ORDER_TRADE_UPDATE</c>: the fields are read.</summary>
+    OrderUpdate = 0,
+
+    /// <summary>A compact message of another event type.</summary>
+    OtherEvent = 1,
+
+    /// <summary>Not the compact shape (whitespace, escapes, an envelope, exponents, nested values): read it with the JSON reader.</summary>
+    Declined = 2,
+}
+
 /// <summary>
-/// Reads an <c>ORDER_TRADE_UPDATE</c> with a <see cref="Utf8JsonReader"/> over the message bytes: one forward pass, no
-/// document, nothing allocated for a well-formed message (an escaped string, which Binance does not send, is copied).
+/// Reads an <c>ORDER_TRADE_UPDATE</c> straight from the message bytes, without a document. Binance sends the event as
+/// compact JSON: one object, a flat <c>o</c> object inside, no whitespace, no escapes, plain decimals. That exact shape is
+/// scanned directly (<see cref="ScanCompact"/>, about three times faster than a <see cref="Utf8JsonReader"/> pass); anything
+/// else is read by one <see cref="Utf8JsonReader"/> pass (<see cref="TryReadWithReader"/>), which accepts any valid JSON.
+/// Both read the same fields the same way (a test compares them); neither allocates for a well-formed message.
 /// Every other event type is left to the document-based parser.
 /// </summary>
 internal static class OrderTradeUpdateReader
@@ -78,6 +94,300 @@ internal static class OrderTradeUpdateReader
     /// <returns>False when the message is another event (nothing is read then).</returns>
     /// <exception cref="JsonException">The message is not valid JSON, or a field has the wrong shape.</exception>
     public static bool TryRead(ReadOnlySpan<byte> utf8Json, out OrderTradeUpdate update)
+    {
+        switch (ScanCompact(utf8Json, out update))
+        {
+            case CompactScan.OrderUpdate:
+                return true;
+            case CompactScan.OtherEvent:
+                return false;
+            default:
+                return TryReadWithReader(utf8Json, out update);
+        }
+    }
+
+    /// <summary>Scans Binance's compact shape of the event; declines anything else.</summary>
+    internal static CompactScan ScanCompact(ReadOnlySpan<byte> json, out OrderTradeUpdate update)
+    {
+        update = default;
+        var u = default(OrderTradeUpdate);
+        if (json.Length < 2 || json[0] != (byte)'{')
+        {
+            return CompactScan.Declined;
+        }
+
+        var i = 1;
+        var isOrderUpdate = false;
+        var sawOrder = false;
+        while (true)
+        {
+            if (!ReadName(json, ref i, out var name))
+            {
+                return CompactScan.Declined;
+            }
+
+            if (name.SequenceEqual("o"u8))
+            {
+                if (!ScanOrder(json, ref i, ref u))
+                {
+                    return CompactScan.Declined;
+                }
+
+                sawOrder = true;
+            }
+            else
+            {
+                if (!ReadScalar(json, ref i, out var value, out var quoted))
+                {
+                    return CompactScan.Declined;
+                }
+
+                if (name.SequenceEqual("e"u8))
+                {
+                    if (!quoted)
+                    {
+                        return CompactScan.Declined;
+                    }
+
+                    if (!value.SequenceEqual("ORDER_TRADE_UPDATE"u8))
+                    {
+                        return CompactScan.OtherEvent;
+                    }
+
+                    isOrderUpdate = true;
+                }
+                else if (name.SequenceEqual("E"u8) && !TryLong(value, out u.EventTime))
+                {
+                    return CompactScan.Declined;
+                }
+            }
+
+            if (i >= json.Length)
+            {
+                return CompactScan.Declined;
+            }
+
+            var next = json[i++];
+            if (next == (byte)'}')
+            {
+                break;
+            }
+
+            if (next != (byte)',')
+            {
+                return CompactScan.Declined;
+            }
+        }
+
+        if (i != json.Length || !isOrderUpdate || !sawOrder)
+        {
+            return CompactScan.Declined;
+        }
+
+        update = u;
+        return CompactScan.OrderUpdate;
+    }
+
+    private static bool ScanOrder(ReadOnlySpan<byte> json, scoped ref int i, scoped ref OrderTradeUpdate u)
+    {
+        if (i >= json.Length || json[i] != (byte)'{')
+        {
+            return false;
+        }
+
+        i++;
+        while (true)
+        {
+            if (!ReadName(json, ref i, out var name) || !ReadScalar(json, ref i, out var value, out var quoted))
+            {
+                return false;
+            }
+
+            var ok = true;
+            if (name.Length == 1)
+            {
+                switch (name[0])
+                {
+                    case (byte)'s': u.Symbol = Text(value, quoted); break;
+                    case (byte)'c': u.ClientOrderId = Text(value, quoted); break;
+                    case (byte)'S': u.Side = Text(value, quoted); break;
+                    case (byte)'x': u.ExecutionType = Text(value, quoted); break;
+                    case (byte)'X': u.Status = Text(value, quoted); break;
+                    case (byte)'i': ok = TryLong(value, out u.OrderId); break;
+                    case (byte)'q': ok = TryParsePlainDecimal(value, out u.Quantity); break;
+                    case (byte)'l': ok = TryParsePlainDecimal(value, out u.LastQuantity); break;
+                    case (byte)'z': ok = TryParsePlainDecimal(value, out u.CumulativeQuantity); break;
+                    case (byte)'L': ok = TryParsePlainDecimal(value, out u.LastPrice); break;
+                    case (byte)'N': u.CommissionAsset = Text(value, quoted); break;
+                    case (byte)'n': ok = TryParsePlainDecimal(value, out u.Commission); break;
+                    case (byte)'T': ok = TryLong(value, out u.TradeTime); break;
+                    case (byte)'t': ok = TryLong(value, out u.TradeId); break;
+                    case (byte)'m': u.IsMaker = value.SequenceEqual("true"u8); break;
+                    default: break;
+                }
+            }
+            else if (name.Length == 2 && name[0] == (byte)'p' && name[1] == (byte)'s')
+            {
+                u.PositionSide = Text(value, quoted);
+            }
+            else if (name.Length == 2 && name[0] == (byte)'e' && name[1] == (byte)'r')
+            {
+                u.ExpiryReason = Text(value, quoted);
+            }
+
+            if (!ok || i >= json.Length)
+            {
+                return false;
+            }
+
+            var next = json[i++];
+            if (next == (byte)'}')
+            {
+                return true;
+            }
+
+            if (next != (byte)',')
+            {
+                return false;
+            }
+        }
+    }
+
+    // A JSON null reads as no text, as the reader does.
+    private static ReadOnlySpan<byte> Text(ReadOnlySpan<byte> value, bool quoted)
+        => quoted || !value.SequenceEqual("null"u8) ? value : default;
+
+    /// <summary>Reads <c>"name":</c> at <paramref name="i"/>.</summary>
+    private static bool ReadName(ReadOnlySpan<byte> json, scoped ref int i, out ReadOnlySpan<byte> name)
+    {
+        if (!ReadQuoted(json, ref i, out name) || i >= json.Length || json[i] != (byte)':')
+        {
+            return false;
+        }
+
+        i++;
+        return true;
+    }
+
+    /// <summary>Reads a string without escapes, or a bare literal (number, true, false, null) at <paramref name="i"/>.</summary>
+    private static bool ReadScalar(ReadOnlySpan<byte> json, scoped ref int i, out ReadOnlySpan<byte> value, out bool quoted)
+    {
+        value = default;
+        quoted = i < json.Length && json[i] == (byte)'"';
+        if (quoted)
+        {
+            return ReadQuoted(json, ref i, out value);
+        }
+
+        // Fields are short: a plain loop beats a vectorised search's set-up here.
+        var end = i;
+        while (end < json.Length && json[end] != (byte)',' && json[end] != (byte)'}')
+        {
+            end++;
+        }
+
+        if (end == i || end == json.Length)
+        {
+            return false;
+        }
+
+        value = json[i..end];
+        i = end;
+        return value.SequenceEqual("true"u8) || value.SequenceEqual("false"u8) || value.SequenceEqual("null"u8) || IsNumber(value);
+    }
+
+    private static bool ReadQuoted(ReadOnlySpan<byte> json, scoped ref int i, out ReadOnlySpan<byte> content)
+    {
+        content = default;
+        if (i >= json.Length || json[i] != (byte)'"')
+        {
+            return false;
+        }
+
+        var start = i + 1;
+        for (var end = start; end < json.Length; end++)
+        {
+            var c = json[end];
+            if (c == (byte)'"')
+            {
+                content = json[start..end];
+                i = end + 1;
+                return true;
+            }
+
+            if (c == (byte)'\\' || c < 0x20)
+            {
+                return false; // an escape or a control character: the reader decides
+            }
+        }
+
+        return false; // unterminated
+    }
+
+    // JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    private static bool IsNumber(ReadOnlySpan<byte> s)
+    {
+        var i = 0;
+        if (i < s.Length && s[i] == (byte)'-')
+        {
+            i++;
+        }
+
+        if (i >= s.Length || !IsDigit(s[i]) || (s[i] == (byte)'0' && i + 1 < s.Length && IsDigit(s[i + 1])))
+        {
+            return false;
+        }
+
+        while (i < s.Length && IsDigit(s[i]))
+        {
+            i++;
+        }
+
+        if (i < s.Length && s[i] == (byte)'.')
+        {
+            i++;
+            var start = i;
+            while (i < s.Length && IsDigit(s[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                return false;
+            }
+        }
+
+        if (i < s.Length && (s[i] == (byte)'e' || s[i] == (byte)'E'))
+        {
+            i++;
+            if (i < s.Length && (s[i] == (byte)'+' || s[i] == (byte)'-'))
+            {
+                i++;
+            }
+
+            var start = i;
+            while (i < s.Length && IsDigit(s[i]))
+            {
+                i++;
+            }
+
+            if (i == start)
+            {
+                return false;
+            }
+        }
+
+        return i == s.Length;
+    }
+
+    private static bool IsDigit(byte c) => (uint)(c - (byte)'0') <= 9;
+
+    private static bool TryLong(ReadOnlySpan<byte> text, out long value)
+        => long.TryParse(text, NumberStyles.None | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>Reads the message with a <see cref="Utf8JsonReader"/> when it is an <c>ORDER_TRADE_UPDATE</c>; any valid JSON.</summary>
+    internal static bool TryReadWithReader(ReadOnlySpan<byte> utf8Json, out OrderTradeUpdate update)
     {
         update = default;
         var u = default(OrderTradeUpdate);
@@ -127,7 +437,7 @@ internal static class OrderTradeUpdateReader
 
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
-                return TryRead(utf8Json[start..(int)reader.BytesConsumed], out update);
+                return TryReadWithReader(utf8Json[start..(int)reader.BytesConsumed], out update);
             }
             else
             {

@@ -156,6 +156,78 @@ public sealed class ReferencePayloadTests
     }
 
     [Fact]
+    public void CompactScan_AndTheJsonReader_ReadTheSameFields_OnRandomShapesOfTheEvent()
+    {
+        using var doc = JsonDocument.Parse(Fixture("order-trade-update.json"));
+        var fields = doc.RootElement.GetProperty("o").EnumerateObject().Select(p => (p.Name, Value: p.Value.GetRawText())).ToList();
+        var random = new Random(11);
+        var scanned = 0;
+        for (var n = 0; n < 5_000; n++)
+        {
+            var chosen = fields.Where(_ => random.Next(0, 8) != 0).OrderBy(_ => random.Next()).Select(f =>
+            {
+                var value = f.Value;
+                if (value.StartsWith('"') && decimal.TryParse(value.Trim('"'), System.Globalization.CultureInfo.InvariantCulture, out _) && random.Next(0, 2) == 0)
+                {
+                    value = value.Trim('"'); // the same number, bare
+                }
+
+                return $"\"{f.Name}\":{value}";
+            });
+            var json = "{\"e\":\"ORDER_TRADE_UPDATE\",\"E\":" + random.NextInt64(1, 2_000_000_000_000) + ",\"T\":1,\"o\":{" + string.Join(",", chosen) + "}}";
+            json = random.Next(0, 6) switch
+            {
+                0 => json.Replace(",", ", ", StringComparison.Ordinal), // whitespace: declined
+                1 => json.Replace("\"TEST\"", "\"TE\\u0053T\"", StringComparison.Ordinal), // an escape: declined
+                2 => json.Replace("\"q\":\"0.001\"", "\"q\":1e-3", StringComparison.Ordinal), // an exponent: declined
+                _ => json,
+            };
+
+            var bytes = Encoding.UTF8.GetBytes(json);
+            Assert.True(OrderTradeUpdateReader.TryReadWithReader(bytes, out var r), json);
+            Assert.True(OrderTradeUpdateReader.TryRead(bytes, out var t), json);
+            AssertSame(r, t, json);
+            if (OrderTradeUpdateReader.ScanCompact(bytes, out var c) == CompactScan.OrderUpdate)
+            {
+                scanned++;
+                AssertSame(r, c, json);
+            }
+        }
+
+        Assert.InRange(scanned, 1_000, 4_000); // both paths were exercised
+    }
+
+    [Theory]
+    [InlineData("""{"e":"ACCOUNT_UPDATE","E":1,"a":{"m":"ORDER"}}""", "OtherEvent")]
+    [InlineData("""{"stream":"x","data":{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTCUSDT"}}}""", "Declined")]
+    [InlineData("""{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTCUSDT","q":"1"}} """, "Declined")]
+    [InlineData("""{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTCUSDT","q":01}}""", "Declined")]
+    [InlineData("""{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTCUSDT","b":tru}}""", "Declined")]
+    [InlineData("""{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTCUSDT","b":[1]}}""", "Declined")]
+    [InlineData("""{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTCUSDT"}}""", "OrderUpdate")]
+    public void CompactScan_TakesOnlyTheCompactShape(string json, string expected)
+        => Assert.Equal(Enum.Parse<CompactScan>(expected), OrderTradeUpdateReader.ScanCompact(Encoding.UTF8.GetBytes(json), out _));
+
+    [Theory]
+    [InlineData("""{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTCUSDT","q":01}}""")]
+    [InlineData("""{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTCUSDT","b":tru}}""")]
+    public void MalformedMessages_AreRefused_NotGuessed(string json)
+        => Assert.ThrowsAny<JsonException>(() => OrderTradeUpdateReader.TryRead(Encoding.UTF8.GetBytes(json), out _));
+
+    private static void AssertSame(in OrderTradeUpdate expected, OrderTradeUpdate actual, string json)
+    {
+        Assert.True(expected.EventTime == actual.EventTime && expected.OrderId == actual.OrderId && expected.TradeId == actual.TradeId
+            && expected.TradeTime == actual.TradeTime && expected.IsMaker == actual.IsMaker, json);
+        Assert.True(expected.Quantity == actual.Quantity && expected.Quantity.Scale == actual.Quantity.Scale
+            && expected.LastQuantity == actual.LastQuantity && expected.CumulativeQuantity == actual.CumulativeQuantity
+            && expected.LastPrice == actual.LastPrice && expected.Commission == actual.Commission, json);
+        Assert.True(expected.Symbol.SequenceEqual(actual.Symbol) && expected.ClientOrderId.SequenceEqual(actual.ClientOrderId)
+            && expected.Side.SequenceEqual(actual.Side) && expected.ExecutionType.SequenceEqual(actual.ExecutionType)
+            && expected.Status.SequenceEqual(actual.Status) && expected.CommissionAsset.SequenceEqual(actual.CommissionAsset)
+            && expected.PositionSide.SequenceEqual(actual.PositionSide) && expected.ExpiryReason.SequenceEqual(actual.ExpiryReason), json);
+    }
+
+    [Fact]
     public void OrderTradeUpdate_EscapedText_IsUnescaped()
     {
         var json = Fixture("order-trade-update.json").Replace("\"c\":\"TEST\"", "\"c\":\"TE\\u0053T\"", StringComparison.Ordinal);

@@ -70,7 +70,16 @@ internal static class BinanceSession
         var feed = new BinanceMarketDataFeed(settings.Binance, [new BinanceMarketStream(instrument.Symbol, BinanceMarketStreamKind.Kline, settings.Interval)],
             time, loggerFactory);
         await using var feedLifetime = feed.ConfigureAwait(false);
-        var summary = await engine.RunAsync(new BarCountingFeed(feed, settings.MaxBars, output), progress: null, cancellationToken).ConfigureAwait(false);
+        SessionSummaryRecord summary;
+        try
+        {
+            summary = await engine.RunAsync(new BarCountingFeed(feed, settings.MaxBars, output), progress: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C: the run ends at once, so the summary and the journal's last records are written here.
+            summary = await engine.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
 
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"Session summary: {summary.OrdersSubmitted} order(s) {(dryRun is null ? "sent" : "journaled, not sent")}, {summary.OrdersDenied} denied by risk, " +

@@ -46,6 +46,7 @@ internal static class SampleProgram
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Stopped before the session started (while loading the instrument or connecting).
             await error.WriteLineAsync("stopped").ConfigureAwait(false);
             return 0;
         }

@@ -51,6 +51,22 @@ public sealed class BinanceSampleTests : IDisposable
     }
 
     [Fact]
+    public async Task Stop_WhileRunning_EndsGracefully_WithTheSummaryJournaled()
+    {
+        await using var h = await Harness.StartAsync();
+        var settings = Load(h, "--bars", "0");
+        using var stop = new CancellationTokenSource();
+
+        var run = BinanceSession.RunAsync(settings, h.Time, TextWriter.Null, stop.Token);
+        await h.Venue.WaitForMarketConnectionsAsync(1).Bounded();
+        await stop.CancelAsync();
+        var (summary, journal, _) = await run.Bounded();
+
+        Assert.Equal(0, summary.OrdersSubmitted);
+        Assert.True(File.Exists(Path.Combine(journal, "summary.json")));
+    }
+
+    [Fact]
     public async Task Live_WithKeysAndAConfiguredRiskGuard_SendsTheOrderToTheConfiguredVenue()
     {
         await using var h = await Harness.StartAsync();

@@ -35,6 +35,9 @@ namespace TradingKit.Binance;
 /// </remarks>
 public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
 {
+    private const int UserTradesPageSize = 1000;
+    private static readonly TimeSpan UserTradesWindow = TimeSpan.FromDays(7);
+
     private readonly BinanceUsdmOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -45,7 +48,9 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly SemaphoreSlim _gapFillLock = new(1, 1);
     private readonly TaskCompletionSource _firstConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<VenueEvent> _publish;
     private BinanceUserDataStream? _userStream;
+    private int _disposed;
 
     /// <summary>Creates the adapter (DI constructor).</summary>
     /// <param name="options">The validated options.</param>
@@ -71,6 +76,7 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BinanceUsdmBroker>();
         _rest = new BinanceRestClient(options, httpHandler, _time, _logger);
         _rest.Tracker.AlertRaised += OnAlert;
+        _publish = Publish;
         foreach (var symbol in options.Symbols)
         {
             _registry.AddSymbol(symbol);
@@ -127,10 +133,21 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
     /// <summary>Loads (or reloads) every symbol's trading rules from <c>exchangeInfo</c>.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The instruments by symbol.</returns>
+    /// <exception cref="BrokerException">The venue could not be asked (unreachable, rate limited, banned).</exception>
     public async Task<IReadOnlyDictionary<string, Instrument>> LoadInstrumentsAsync(CancellationToken cancellationToken = default)
     {
-        var info = await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/exchangeInfo", new BinanceParameters(), BinanceSecurity.None), cancellationToken)
-            .ConfigureAwait(false);
+        JsonElement info;
+        try
+        {
+            info = await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/exchangeInfo", new BinanceParameters(), BinanceSecurity.None), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (BinanceApiException ex)
+        {
+            // The transport's exception is internal: callers of a public method get the port's typed error.
+            throw ex.ToBrokerException(mutating: false);
+        }
+
         var parsed = ExchangeInfo.Parse(info);
         lock (_instruments)
         {
@@ -445,9 +462,17 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
             var fills = new List<Fill>();
             foreach (var sym in symbols)
             {
+                // One order lookup per order, not per trade: an order filled in many pieces is common.
+                var clientIds = new Dictionary<long, ClientOrderId>();
                 foreach (var trade in await FetchTradesAsync(sym, since, cancellationToken).ConfigureAwait(false))
                 {
-                    var clientId = await ClientIdForOrderAsync(sym, trade.Long("orderId"), cancellationToken).ConfigureAwait(false);
+                    var orderId = trade.Long("orderId");
+                    if (!clientIds.TryGetValue(orderId, out var clientId))
+                    {
+                        clientId = await ClientIdForOrderAsync(sym, orderId, cancellationToken).ConfigureAwait(false);
+                        clientIds[orderId] = clientId;
+                    }
+
                     fills.Add(OrderMapping.FillFromTrade(trade, clientId));
                 }
             }
@@ -496,6 +521,12 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        // A container that created the adapter disposes it too: the second call must be a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_userStream is not null)
         {
             await _userStream.DisposeAsync().ConfigureAwait(false);
@@ -671,9 +702,30 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
 
     private async Task<List<JsonElement>> FetchTradesAsync(string symbol, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var p = new BinanceParameters().Add("symbol", symbol).Add("startTime", since.ToUnixTimeMilliseconds()).Add("limit", 1000L);
-        var answer = await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/userTrades", p, BinanceSecurity.Signed), cancellationToken).ConfigureAwait(false);
-        return Items(answer).OrderBy(t => t.Long("id")).ToList();
+        // Binance answers a startTime with [startTime, startTime + 7 days] only: an older start would return that old week
+        // and miss the recent fills, so the start is clamped to the last 7 days (minus a minute of clock skew margin).
+        var earliest = _time.GetUtcNow() - UserTradesWindow + TimeSpan.FromMinutes(1);
+        if (since < earliest)
+        {
+            since = earliest;
+        }
+
+        var p = new BinanceParameters().Add("symbol", symbol).Add("startTime", since.ToUnixTimeMilliseconds()).Add("limit", (long)UserTradesPageSize);
+        var page = Items(await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/userTrades", p, BinanceSecurity.Signed), cancellationToken)
+            .ConfigureAwait(false));
+        var trades = new List<JsonElement>(page);
+
+        // A full page means more: continue from the next trade id (fromId excludes time parameters).
+        while (page.Count >= UserTradesPageSize)
+        {
+            var next = page.Max(t => t.Long("id")) + 1;
+            p = new BinanceParameters().Add("symbol", symbol).Add("fromId", next).Add("limit", (long)UserTradesPageSize);
+            page = Items(await _rest.SendAsync(new BinanceRequest(HttpMethod.Get, "/fapi/v1/userTrades", p, BinanceSecurity.Signed), cancellationToken)
+                .ConfigureAwait(false));
+            trades.AddRange(page);
+        }
+
+        return trades.OrderBy(t => t.Long("id")).ToList();
     }
 
     private async Task<ClientOrderId> ClientIdForOrderAsync(string symbol, long orderId, CancellationToken cancellationToken)
@@ -803,16 +855,7 @@ public sealed partial class BinanceUsdmBroker : IBrokerAdapter, IAsyncDisposable
         return emitted;
     }
 
-    private bool OnUserMessage(ReadOnlyMemory<byte> message)
-    {
-        var (events, expired) = BinanceUserEventParser.Parse(message.Span, _registry);
-        foreach (var e in events)
-        {
-            Publish(e);
-        }
-
-        return expired;
-    }
+    private bool OnUserMessage(ReadOnlyMemory<byte> message) => BinanceUserEventParser.Parse(message.Span, _registry, _publish);
 
     private async ValueTask OnStateChangedAsync(ConnectionState state, string? reason)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using TradingKit.Domain;
 using TradingKit.Orders;
 
@@ -16,6 +17,9 @@ internal sealed class TrackedOrder
     public bool IsAlgo { get; init; }
 
     public long? OrderId { get; set; }
+
+    /// <summary><see cref="OrderId"/> as TradingKit's type, made once rather than per report.</summary>
+    public VenueOrderId? VenueOrderId { get; set; }
 
     public decimal Quantity { get; set; }
 
@@ -36,8 +40,15 @@ internal sealed class OrderRegistry
     private readonly ConcurrentDictionary<long, TrackedOrder> _byOrderId = new();
     private readonly ConcurrentDictionary<long, ClientOrderId> _algoByActualOrderId = new();
     private readonly ConcurrentDictionary<string, byte> _seenTrades = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastFillTime = new(StringComparer.Ordinal);
+    // Unix ms in a box per symbol: moved forward in place, so recording a fill allocates nothing here.
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _lastFillTime = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _symbols = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TrackedOrder>.AlternateLookup<ReadOnlySpan<char>> _byClientIdText;
+
+    public OrderRegistry()
+    {
+        _byClientIdText = _byClientId.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     public IEnumerable<string> Symbols => _symbols.Keys;
 
@@ -53,11 +64,26 @@ internal sealed class OrderRegistry
 
     public TrackedOrder? Find(ClientOrderId id) => _byClientId.TryGetValue(id.Value, out var o) ? o : null;
 
+    /// <summary>Finds an order by its client id as UTF-8 bytes from a message, without making a string.</summary>
+    public TrackedOrder? Find(ReadOnlySpan<byte> utf8ClientId)
+    {
+        // Client ids are at most 36 ASCII characters; anything longer is not one of ours.
+        if (utf8ClientId.IsEmpty || utf8ClientId.Length > 64)
+        {
+            return null;
+        }
+
+        Span<char> chars = stackalloc char[64];
+        var count = System.Text.Encoding.UTF8.GetChars(utf8ClientId, chars);
+        return _byClientIdText.TryGetValue(chars[..count], out var o) ? o : null;
+    }
+
     public TrackedOrder? FindByOrderId(long orderId) => _byOrderId.TryGetValue(orderId, out var o) ? o : null;
 
     public void SetOrderId(TrackedOrder order, long orderId)
     {
         order.OrderId = orderId;
+        order.VenueOrderId = new VenueOrderId(orderId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _byOrderId[orderId] = order;
     }
 
@@ -73,11 +99,22 @@ internal sealed class OrderRegistry
             return false;
         }
 
-        _lastFillTime.AddOrUpdate(symbol, time, (_, old) => time > old ? time : old);
+        var box = _lastFillTime.GetOrAdd(symbol, static _ => new StrongBox<long>(long.MinValue));
+        var ms = time.ToUnixTimeMilliseconds();
+        for (var seen = Volatile.Read(ref box.Value); ms > seen; seen = Volatile.Read(ref box.Value))
+        {
+            if (Interlocked.CompareExchange(ref box.Value, ms, seen) == seen)
+            {
+                break;
+            }
+        }
         return true;
     }
 
     public bool HasSeen(string tradeKey) => _seenTrades.ContainsKey(tradeKey);
 
-    public DateTimeOffset? LastFillTime(string symbol) => _lastFillTime.TryGetValue(symbol, out var t) ? t : null;
+    public DateTimeOffset? LastFillTime(string symbol)
+        => _lastFillTime.TryGetValue(symbol, out var box) && Volatile.Read(ref box.Value) is var ms and > long.MinValue
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
 }

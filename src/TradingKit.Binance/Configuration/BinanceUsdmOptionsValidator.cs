@@ -86,6 +86,11 @@ public sealed class BinanceUsdmOptionsValidator : IValidateOptions<BinanceUsdmOp
         {
             failures.Add("PrivateStreamPath must contain the placeholder {listenKey}.");
         }
+        else if (o.PrivateStreamPath.Contains("events=", StringComparison.Ordinal) && !o.PrivateStreamPath.Contains("listenKeyExpired", StringComparison.Ordinal))
+        {
+            // With an events filter Binance sends only the listed events: without this one an expired key goes unnoticed.
+            failures.Add("PrivateStreamPath filters events but does not list listenKeyExpired; add it to the events parameter.");
+        }
 
         if (string.IsNullOrWhiteSpace(o.MarketStreamPath) || string.IsNullOrWhiteSpace(o.PublicStreamPath))
         {

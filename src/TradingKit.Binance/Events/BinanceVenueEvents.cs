@@ -64,6 +64,16 @@ public sealed record BinanceMarginCallPosition(Symbol Symbol, PositionSide Posit
 public sealed record BinanceTradeLite(DateTimeOffset Timestamp, string ClientOrderId, Symbol Symbol, TradeId TradeId, OrderSide Side, decimal Quantity, decimal Price)
     : VenueEvent(Timestamp);
 
+/// <summary>
+/// The account's configuration changed (<c>ACCOUNT_CONFIG_UPDATE</c>): a symbol's leverage, or the multi-assets mode.
+/// Sizing and risk limits that assume a leverage should be re-checked.
+/// </summary>
+/// <param name="Timestamp">The venue's event time.</param>
+/// <param name="Symbol">The symbol whose leverage changed, when this is a leverage change.</param>
+/// <param name="Leverage">The new leverage, when this is a leverage change.</param>
+/// <param name="MultiAssetsMode">The new multi-assets mode, when this is a mode change.</param>
+public sealed record BinanceAccountConfigChanged(DateTimeOffset Timestamp, Symbol? Symbol, int? Leverage, bool? MultiAssetsMode) : VenueEvent(Timestamp);
+
 /// <summary>How serious an operational alert is.</summary>
 public enum BinanceAlertSeverity
 {

@@ -102,6 +102,7 @@ internal sealed partial class BinanceRestClient : IDisposable
 
     public void Dispose()
     {
+        _signer?.Dispose();
         if (_ownsHttp)
         {
             _http.Dispose();
@@ -285,7 +286,7 @@ internal sealed partial class BinanceRestClient : IDisposable
         }
     }
 
-    private static (int? Code, string? Message) ReadError(string body)
+    internal static (int? Code, string? Message) ReadError(string body)
     {
         if (string.IsNullOrWhiteSpace(body))
         {

@@ -19,14 +19,142 @@ internal static class BinanceUserEventParser
     /// <summary>Parses one message; returns the events it yields (possibly none) and whether the listen key expired.</summary>
     public static (List<VenueEvent> Events, bool ListenKeyExpired) Parse(ReadOnlySpan<byte> utf8Json, OrderRegistry registry)
     {
-        var reader = new Utf8JsonReader(utf8Json);
-        using var doc = JsonDocument.ParseValue(ref reader);
-        return Parse(doc.RootElement, registry);
+        var events = new List<VenueEvent>(2);
+        var expired = Parse(utf8Json, registry, events.Add);
+        return (events, expired);
     }
 
-    public static (List<VenueEvent> Events, bool ListenKeyExpired) Parse(JsonElement root, OrderRegistry registry)
+    /// <summary>Parses one message and hands each event it yields to <paramref name="publish"/>.</summary>
+    /// <returns>True when the message says the listen key expired.</returns>
+    public static bool Parse(ReadOnlySpan<byte> utf8Json, OrderRegistry registry, Action<VenueEvent> publish)
     {
-        var events = new List<VenueEvent>(2);
+        // The hot event is read without a document; the rest are rare and read through one.
+        if (OrderTradeUpdateReader.TryRead(utf8Json, out var update))
+        {
+            if (Map(in update, registry) is { } report)
+            {
+                publish(report);
+            }
+
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(utf8Json);
+        using var doc = JsonDocument.ParseValue(ref reader);
+        return Parse(doc.RootElement, registry, publish);
+    }
+
+    /// <summary>Maps one <c>ORDER_TRADE_UPDATE</c> to its execution report; null when there is nothing to report.</summary>
+    public static ExecutionReport? Map(in OrderTradeUpdate o, OrderRegistry registry)
+    {
+        var symbolText = AsciiText.Intern(o.Symbol.IsEmpty ? "UNKNOWN"u8 : o.Symbol);
+        var symbol = new Symbol(symbolText);
+        var orderId = o.OrderId;
+        var status = Status(o.Status);
+
+        // A triggered conditional order trades under its own order id; report it under the algo order's client id.
+        var algoParent = registry.AlgoFor(orderId);
+        if (algoParent is not null && o.ExecutionType.SequenceEqual("NEW"u8))
+        {
+            return null; // already reported as Triggered by ALGO_UPDATE
+        }
+
+        ExecutionKind kind;
+        string? reason = null;
+        var x = o.ExecutionType;
+        if (x.SequenceEqual("TRADE"u8))
+        {
+            kind = ExecutionKind.Trade;
+        }
+        else if (x.SequenceEqual("NEW"u8))
+        {
+            kind = ExecutionKind.Accepted;
+        }
+        else if (x.SequenceEqual("CANCELED"u8))
+        {
+            kind = ExecutionKind.Cancelled;
+        }
+        else if (x.SequenceEqual("CALCULATED"u8))
+        {
+            kind = ExecutionKind.Trade;
+            reason = "liquidation";
+        }
+        else if (x.SequenceEqual("EXPIRED"u8))
+        {
+            kind = ExecutionKind.Expired;
+            reason = o.ExpiryReason.IsEmpty ? null : "expiry reason " + System.Text.Encoding.UTF8.GetString(o.ExpiryReason);
+        }
+        else if (x.SequenceEqual("AMENDMENT"u8))
+        {
+            kind = ExecutionKind.Updated;
+        }
+        else
+        {
+            return null;
+        }
+
+        var tracked = algoParent is null ? registry.Find(o.ClientOrderId) : registry.Find(algoParent.Value);
+        var clientOrderId = algoParent ?? tracked?.ClientOrderId ?? ToClientOrderId(o.ClientOrderId.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(o.ClientOrderId), orderId);
+        tracked ??= registry.FindByOrderId(orderId);
+        var venueOrderId = tracked?.OrderId == orderId && tracked.VenueOrderId is { } known ? known : VenueId(orderId);
+        var side = o.Side.SequenceEqual("SELL"u8) ? OrderSide.Sell : OrderSide.Buy;
+
+        Fill? fill = null;
+        if (kind == ExecutionKind.Trade)
+        {
+            var key = TradeKey(symbolText, o.TradeId);
+            var tradeTime = DateTimeOffset.FromUnixTimeMilliseconds(o.TradeTime);
+            if (o.LastQuantity <= 0m || !registry.TryMarkTrade(key, symbolText, tradeTime))
+            {
+                return null; // no quantity, or already reported (stream replay or gap fill)
+            }
+
+            fill = new Fill
+            {
+                TradeId = new TradeId(key),
+                ClientOrderId = clientOrderId,
+                VenueOrderId = venueOrderId,
+                Symbol = symbol,
+                Side = side,
+                Quantity = o.LastQuantity,
+                Price = o.LastPrice,
+                Fee = o.Commission,
+                FeeCurrency = o.CommissionAsset.IsEmpty ? "USDT" : AsciiText.Intern(o.CommissionAsset),
+                Liquidity = o.IsMaker ? LiquiditySide.Maker : LiquiditySide.Taker,
+                PositionSide = PositionSideOf(o.PositionSide),
+                Timestamp = tradeTime,
+            };
+        }
+
+        if (tracked is not null)
+        {
+            if (tracked.OrderId is null && algoParent is null)
+            {
+                registry.SetOrderId(tracked, orderId);
+            }
+
+            tracked.Status = status;
+            tracked.FilledQuantity = Math.Max(tracked.FilledQuantity, o.CumulativeQuantity);
+        }
+
+        return new ExecutionReport(DateTimeOffset.FromUnixTimeMilliseconds(o.EventTime))
+        {
+            Kind = kind,
+            ClientOrderId = clientOrderId,
+            VenueOrderId = venueOrderId,
+            Symbol = symbol,
+            Side = side,
+            Status = status,
+            OrderQuantity = o.Quantity,
+            CumulativeQuantity = o.CumulativeQuantity,
+            Fill = fill,
+            Reason = reason,
+            IsExternal = algoParent is null && IsExternal(o.ClientOrderId),
+        };
+    }
+
+    private static bool Parse(JsonElement root, OrderRegistry registry, Action<VenueEvent> publish)
+    {
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object)
         {
             root = data;
@@ -34,41 +162,41 @@ internal static class BinanceUserEventParser
 
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return (events, false);
+            return false;
         }
 
         switch (root.String("e"))
         {
-            case "ORDER_TRADE_UPDATE":
-                if (OrderTradeUpdate(root, registry) is { } report)
-                {
-                    events.Add(report);
-                }
-
-                break;
             case "ALGO_UPDATE":
                 if (AlgoUpdate(root, registry) is { } algo)
                 {
-                    events.Add(algo);
+                    publish(algo);
                 }
 
                 break;
             case "ACCOUNT_UPDATE":
-                AccountUpdate(root, events);
+                AccountUpdate(root, publish);
                 break;
             case "TRADE_LITE":
-                events.Add(TradeLite(root));
+                publish(TradeLite(root));
                 break;
             case "MARGIN_CALL":
-                events.Add(MarginCall(root));
+                publish(MarginCall(root));
+                break;
+            case "ACCOUNT_CONFIG_UPDATE":
+                if (AccountConfigUpdate(root) is { } config)
+                {
+                    publish(config);
+                }
+
                 break;
             case "listenKeyExpired":
-                return (events, true);
+                return true;
             default:
                 break;
         }
 
-        return (events, false);
+        return false;
     }
 
     public static bool IsExternal(string? rawClientId)
@@ -89,6 +217,9 @@ internal static class BinanceUserEventParser
         return false;
     }
 
+    public static bool IsExternal(ReadOnlySpan<byte> rawClientId)
+        => rawClientId.StartsWith("autoclose-"u8) || rawClientId.StartsWith("adl_autoclose"u8) || rawClientId.StartsWith("settlement_autoclose-"u8);
+
     /// <summary>The client id as TradingKit's type; ids the venue made that break the rules get a stable stand-in.</summary>
     public static ClientOrderId ToClientOrderId(string? raw, long orderId)
     {
@@ -101,6 +232,34 @@ internal static class BinanceUserEventParser
     }
 
     public static OrderSide Side(string? s) => s == "SELL" ? OrderSide.Sell : OrderSide.Buy;
+
+    public static PositionSide PositionSideOf(ReadOnlySpan<byte> s)
+        => s.SequenceEqual("LONG"u8) ? PositionSide.Long : s.SequenceEqual("SHORT"u8) ? PositionSide.Short : PositionSide.Both;
+
+    public static OrderStatus Status(ReadOnlySpan<byte> s)
+    {
+        if (s.SequenceEqual("PARTIALLY_FILLED"u8))
+        {
+            return OrderStatus.PartiallyFilled;
+        }
+
+        if (s.SequenceEqual("FILLED"u8))
+        {
+            return OrderStatus.Filled;
+        }
+
+        if (s.SequenceEqual("CANCELED"u8))
+        {
+            return OrderStatus.Cancelled;
+        }
+
+        if (s.SequenceEqual("EXPIRED"u8) || s.SequenceEqual("EXPIRED_IN_MATCH"u8))
+        {
+            return OrderStatus.Expired;
+        }
+
+        return s.SequenceEqual("REJECTED"u8) ? OrderStatus.Rejected : OrderStatus.Acknowledged;
+    }
 
     public static PositionSide PositionSideOf(string? s) => s switch
     {
@@ -133,102 +292,9 @@ internal static class BinanceUserEventParser
     };
 
     public static string TradeKey(string symbol, long tradeId)
-        => symbol + ":" + tradeId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{symbol}:{tradeId}");
 
-    private static ExecutionReport? OrderTradeUpdate(JsonElement root, OrderRegistry registry)
-    {
-        var o = root.GetProperty("o");
-        var symbol = new Symbol(o.String("s") ?? "UNKNOWN");
-        var orderId = o.Long("i");
-        var rawClientId = o.String("c");
-        var execution = o.String("x");
-        var status = Status(o.String("X"));
-
-        // A triggered conditional order trades under its own order id; report it under the algo order's client id.
-        var algoParent = registry.AlgoFor(orderId);
-        if (algoParent is not null && execution == "NEW")
-        {
-            return null; // already reported as Triggered by ALGO_UPDATE
-        }
-
-        var clientOrderId = algoParent ?? ToClientOrderId(rawClientId, orderId);
-        var kind = execution switch
-        {
-            "NEW" => ExecutionKind.Accepted,
-            "TRADE" or "CALCULATED" => ExecutionKind.Trade,
-            "CANCELED" => ExecutionKind.Cancelled,
-            "EXPIRED" => ExecutionKind.Expired,
-            "AMENDMENT" => ExecutionKind.Updated,
-            _ => (ExecutionKind?)null,
-        };
-        if (kind is null)
-        {
-            return null;
-        }
-
-        Fill? fill = null;
-        var lastQty = o.Decimal("l");
-        if (kind == ExecutionKind.Trade)
-        {
-            var tradeId = o.Long("t");
-            var key = TradeKey(symbol.Value, tradeId);
-            var tradeTime = o.Time("T");
-            if (lastQty <= 0m || !registry.TryMarkTrade(key, symbol.Value, tradeTime))
-            {
-                return null; // no quantity, or already reported (stream replay or gap fill)
-            }
-
-            fill = new Fill
-            {
-                TradeId = new TradeId(key),
-                ClientOrderId = clientOrderId,
-                VenueOrderId = new VenueOrderId(orderId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                Symbol = symbol,
-                Side = Side(o.String("S")),
-                Quantity = lastQty,
-                Price = o.Decimal("L"),
-                Fee = o.Decimal("n"),
-                FeeCurrency = o.String("N") ?? "USDT",
-                Liquidity = o.Bool("m") ? LiquiditySide.Maker : LiquiditySide.Taker,
-                PositionSide = PositionSideOf(o.String("ps")),
-                Timestamp = tradeTime,
-            };
-        }
-
-        var tracked = registry.Find(clientOrderId) ?? registry.FindByOrderId(orderId);
-        if (tracked is not null)
-        {
-            if (tracked.OrderId is null && algoParent is null)
-            {
-                registry.SetOrderId(tracked, orderId);
-            }
-
-            tracked.Status = status;
-            tracked.FilledQuantity = Math.Max(tracked.FilledQuantity, o.Decimal("z"));
-        }
-
-        string? reason = execution switch
-        {
-            "CALCULATED" => "liquidation",
-            "EXPIRED" => o.String("er") is { Length: > 0 } er ? "expiry reason " + er : null,
-            _ => null,
-        };
-
-        return new ExecutionReport(root.Time("E"))
-        {
-            Kind = kind.Value,
-            ClientOrderId = clientOrderId,
-            VenueOrderId = new VenueOrderId(orderId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            Symbol = symbol,
-            Side = Side(o.String("S")),
-            Status = status,
-            OrderQuantity = o.Decimal("q"),
-            CumulativeQuantity = o.Decimal("z"),
-            Fill = fill,
-            Reason = reason,
-            IsExternal = algoParent is null && IsExternal(rawClientId),
-        };
-    }
+    public static VenueOrderId VenueId(long orderId) => new(orderId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static ExecutionReport? AlgoUpdate(JsonElement root, OrderRegistry registry)
     {
@@ -277,7 +343,7 @@ internal static class BinanceUserEventParser
         };
     }
 
-    private static void AccountUpdate(JsonElement root, List<VenueEvent> events)
+    private static void AccountUpdate(JsonElement root, Action<VenueEvent> publish)
     {
         var time = root.Time("E");
         var a = root.GetProperty("a");
@@ -290,7 +356,7 @@ internal static class BinanceUserEventParser
                 list.Add(new BinanceBalanceChange(b.String("a") ?? "?", b.Decimal("wb"), b.Decimal("cw"), b.Decimal("bc")));
             }
 
-            events.Add(new BinanceBalanceChanged(time, reason, list));
+            publish(new BinanceBalanceChanged(time, reason, list));
         }
 
         if (a.TryGetProperty("P", out var positions) && positions.ValueKind == JsonValueKind.Array && positions.GetArrayLength() > 0)
@@ -302,8 +368,24 @@ internal static class BinanceUserEventParser
                     p.Decimal("cr"), p.Decimal("up"), p.String("mt") ?? "cross", PositionSideOf(p.String("ps"))));
             }
 
-            events.Add(new BinancePositionChanged(time, reason, list));
+            publish(new BinancePositionChanged(time, reason, list));
         }
+    }
+
+    private static BinanceAccountConfigChanged? AccountConfigUpdate(JsonElement root)
+    {
+        var time = root.Time("E");
+        if (root.TryGetProperty("ac", out var ac) && ac.ValueKind == JsonValueKind.Object)
+        {
+            return new BinanceAccountConfigChanged(time, new Symbol(ac.String("s") ?? "UNKNOWN"), (int)ac.Long("l"), null);
+        }
+
+        if (root.TryGetProperty("ai", out var ai) && ai.ValueKind == JsonValueKind.Object)
+        {
+            return new BinanceAccountConfigChanged(time, null, null, ai.Bool("j"));
+        }
+
+        return null;
     }
 
     private static BinanceTradeLite TradeLite(JsonElement root)

@@ -243,6 +243,10 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             await LoopAsync(progress, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelling the session is a graceful stop: the summary is still written below.
+        }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
@@ -293,6 +297,23 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
 
         await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
+        if (_simulatedVenue is null)
+        {
+            // A live venue's reports already queued (behind the end of the feed, or not yet pumped) still count.
+            while (_inputs.Reader.TryRead(out var input))
+            {
+                if (input.Kind == EngineInputKind.Venue)
+                {
+                    await OnVenueEventAsync(input.VenueEvent!, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            while (_broker.Events.TryRead(out var venueEvent))
+            {
+                await OnVenueEventAsync(venueEvent, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var summary = BuildSummary();
         if (!_summaryWritten)
         {

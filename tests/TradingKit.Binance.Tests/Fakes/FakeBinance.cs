@@ -53,12 +53,27 @@ public sealed class FakeOrder
 
     public decimal Executed { get; set; }
 
+    /// <summary>Sum of price × quantity over the order's fills, for its average price.</summary>
+    public decimal ExecutedQuote { get; set; }
+
+    public decimal AveragePrice => Executed == 0m ? 0m : ExecutedQuote / Executed;
+
     public string Status { get; set; } = "NEW";
 
     public long UpdateTime { get; set; }
 }
 
 public sealed record FakeTrade(long Id, long OrderId, string Symbol, string Side, decimal Qty, decimal Price, decimal Commission, long Time);
+
+/// <summary>A one-way (netting) position at the fake venue.</summary>
+public sealed class FakePosition
+{
+    public decimal Quantity { get; set; }
+
+    public decimal EntryPrice { get; set; }
+
+    public decimal UnrealizedProfit { get; set; }
+}
 
 /// <summary>
 /// A local fake of Binance USDⓈ-M futures on Kestrel (127.0.0.1, free port): REST with signature checks and
@@ -81,6 +96,9 @@ public sealed class FakeBinance : IAsyncDisposable
     private readonly ConcurrentDictionary<WebSocket, TaskCompletionSource> _userSockets = new();
     private readonly ConcurrentDictionary<WebSocket, TaskCompletionSource> _marketSockets = new();
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _venueGate = new(1, 1);
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly List<string> _outbox = [];
     private long _nextOrderId = 1000;
     private long _nextTradeId = 5000;
     private int _listenKeySeq;
@@ -99,6 +117,17 @@ public sealed class FakeBinance : IAsyncDisposable
     public ConcurrentDictionary<string, FakeOrder> Orders { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<FakeTrade> Trades { get; } = new();
+
+    /// <summary>Net positions by symbol, moved by every fill; <c>positionRisk</c> answers from here.</summary>
+    public ConcurrentDictionary<string, FakePosition> Positions { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// When true the fake tells the user stream what the venue would: <c>NEW</c> on placement, <c>CANCELED</c> on cancel,
+    /// <c>AMENDMENT</c> on modify and <c>TRADE</c> on every match, each pushed before the REST answer is written, and
+    /// requests are handled one at a time so the stream's order is the venue's order. Off by default: most tests script
+    /// the stream themselves.
+    /// </summary>
+    public bool PushOrderUpdates { get; set; }
 
     /// <summary>Added to the shared clock to make the venue's clock differ from the client's.</summary>
     public long ClockSkewMilliseconds { get; set; }
@@ -197,12 +226,96 @@ public sealed class FakeBinance : IAsyncDisposable
 
     public async Task SendUserEventAsync(string json)
     {
-        foreach (var socket in _userSockets.Keys)
+        // A WebSocket takes one send at a time; the venue's pushes and a test's own may overlap.
+        await _sendGate.WaitAsync();
+        try
         {
-            if (socket.State == WebSocketState.Open)
+            foreach (var socket in _userSockets.Keys)
             {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+                if (socket.State == WebSocketState.Open)
+                {
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+                }
             }
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The market trades at <paramref name="price"/>: open orders of <paramref name="symbol"/> that the price reaches fill,
+    /// oldest first, at most <paramref name="liquidity"/> per side, at <paramref name="price"/>. Market orders rest until
+    /// this is called (the fake has no book of its own). With <see cref="PushOrderUpdates"/> each fill is pushed as an
+    /// <c>ORDER_TRADE_UPDATE</c> before this returns.
+    /// </summary>
+    public async Task TradeAsync(string symbol, decimal price, decimal liquidity)
+    {
+        await _venueGate.WaitAsync();
+        try
+        {
+            var buyLeft = liquidity;
+            var sellLeft = liquidity;
+            var working = Orders.Values
+                .Where(o => !o.IsAlgo && o.Symbol == symbol && o.Status is "NEW" or "PARTIALLY_FILLED")
+                .OrderBy(o => o.OrderId)
+                .ToList();
+            foreach (var order in working)
+            {
+                var isBuy = order.Side == "BUY";
+                var marketable = order.Type == "MARKET" || (isBuy ? order.Price >= price : order.Price <= price);
+                var left = isBuy ? buyLeft : sellLeft;
+                var qty = Math.Min(order.Quantity - order.Executed, left);
+                if (!marketable || qty <= 0m)
+                {
+                    continue;
+                }
+
+                if (isBuy)
+                {
+                    buyLeft -= qty;
+                }
+                else
+                {
+                    sellLeft -= qty;
+                }
+
+                var trade = Fill(order, qty, price);
+                Push(TradeUpdate(order, trade));
+            }
+
+            await FlushOutboxAsync();
+        }
+        finally
+        {
+            _venueGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A user-stream event that maps to a venue event and nothing else (an <c>ACCOUNT_UPDATE</c> whose reason is
+    /// <paramref name="marker"/>): sent after other events, its arrival proves they have all been read.
+    /// </summary>
+    public string MarkerEvent(string marker) => $$$"""
+        {"e":"ACCOUNT_UPDATE","E":{{{ServerTimeMs}}},"T":{{{ServerTimeMs}}},"a":{"m":"{{{marker}}}","B":[{"a":"MARKER","wb":"0","cw":"0","bc":"0"}],"P":[]}}
+        """;
+
+    private void Push(string json)
+    {
+        if (PushOrderUpdates)
+        {
+            _outbox.Add(json);
+        }
+    }
+
+    private async Task FlushOutboxAsync()
+    {
+        var pending = _outbox.ToArray();
+        _outbox.Clear();
+        foreach (var json in pending)
+        {
+            await SendUserEventAsync(json);
         }
     }
 
@@ -217,10 +330,15 @@ public sealed class FakeBinance : IAsyncDisposable
         }
     }
 
-    /// <summary>Cuts every user-data connection abruptly, as a network failure would.</summary>
+    /// <summary>Cuts every user-data connection open at the time of the call, abruptly, as a network failure would.</summary>
+    /// <remarks>
+    /// The snapshot matters: enumerating the live dictionary can also reach the connection the adapter opens in reaction
+    /// to the first abort, and killing that one too makes the adapter back off on its (frozen) fake clock, so it never
+    /// reconnects and whatever the test sends afterwards is lost.
+    /// </remarks>
     public void DropUserConnections()
     {
-        foreach (var (socket, done) in _userSockets)
+        foreach (var (socket, done) in _userSockets.ToArray())
         {
             socket.Abort();
             done.TrySetResult();
@@ -249,11 +367,46 @@ public sealed class FakeBinance : IAsyncDisposable
     public FakeTrade Fill(FakeOrder order, decimal qty, decimal price)
     {
         order.Executed += qty;
+        order.ExecutedQuote += qty * price;
         order.Status = order.Executed >= order.Quantity ? "FILLED" : "PARTIALLY_FILLED";
         order.UpdateTime = ServerTimeMs;
+        MovePosition(order.Symbol, order.Side == "BUY" ? qty : -qty, price);
         var trade = new FakeTrade(Interlocked.Increment(ref _nextTradeId), order.OrderId, order.Symbol, order.Side, qty, price, 0.01m, ServerTimeMs);
         Trades.Enqueue(trade);
         return trade;
+    }
+
+    private void MovePosition(string symbol, decimal signedQty, decimal price)
+    {
+        var position = Positions.GetOrAdd(symbol, _ => new FakePosition());
+        lock (position)
+        {
+            var before = position.Quantity;
+            var after = before + signedQty;
+            if (after == 0m)
+            {
+                position.EntryPrice = 0m;
+            }
+            else if (before == 0m || Math.Sign(before) != Math.Sign(after))
+            {
+                position.EntryPrice = price; // opened, or flipped through zero
+            }
+            else if (Math.Abs(after) > Math.Abs(before))
+            {
+                position.EntryPrice = ((position.EntryPrice * Math.Abs(before)) + (price * Math.Abs(signedQty))) / Math.Abs(after);
+            }
+
+            position.Quantity = after;
+        }
+    }
+
+    /// <summary>An <c>ORDER_TRADE_UPDATE</c> without a trade (NEW, CANCELED, EXPIRED, AMENDMENT) for the order as it is now.</summary>
+    public string OrderUpdate(FakeOrder order, string executionType)
+    {
+        string N(decimal d) => "\"" + d.ToString(CultureInfo.InvariantCulture) + "\"";
+        return $$"""
+            {"e":"ORDER_TRADE_UPDATE","E":{{ServerTimeMs}},"T":{{ServerTimeMs}},"o":{"s":"{{order.Symbol}}","c":"{{order.ClientOrderId}}","S":"{{order.Side}}","o":"{{order.Type}}","f":"GTC","q":{{N(order.Quantity)}},"p":{{N(order.Price)}},"ap":{{N(order.AveragePrice)}},"sp":"0","x":"{{executionType}}","X":"{{order.Status}}","i":{{order.OrderId}},"l":"0","z":{{N(order.Executed)}},"L":"0","N":"USDT","n":"0","T":{{ServerTimeMs}},"t":0,"b":"0","a":"0","m":false,"R":false,"wt":"CONTRACT_PRICE","ot":"{{order.Type}}","ps":"BOTH","cp":false,"rp":"0","pP":false,"si":0,"ss":0,"V":"NONE","pm":"NONE","gtd":0} }
+            """;
     }
 
     /// <summary>The <c>ORDER_TRADE_UPDATE</c> the venue would push for a trade.</summary>
@@ -265,9 +418,7 @@ public sealed class FakeBinance : IAsyncDisposable
             """;
     }
 
-    public string NewUpdate(FakeOrder order) => $$"""
-        {"e":"ORDER_TRADE_UPDATE","E":{{ServerTimeMs}},"T":{{ServerTimeMs}},"o":{"s":"{{order.Symbol}}","c":"{{order.ClientOrderId}}","S":"{{order.Side}}","o":"{{order.Type}}","f":"GTC","q":"{{order.Quantity}}","p":"{{order.Price}}","ap":"0","sp":"0","x":"NEW","X":"NEW","i":{{order.OrderId}},"l":"0","z":"0","L":"0","T":{{ServerTimeMs}},"t":0,"m":false,"R":false,"ps":"BOTH","rp":"0"} }
-        """;
+    public string NewUpdate(FakeOrder order) => OrderUpdate(order, "NEW");
 
     public async ValueTask DisposeAsync()
     {
@@ -279,6 +430,8 @@ public sealed class FakeBinance : IAsyncDisposable
 
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _venueGate.Dispose();
+        _sendGate.Dispose();
     }
 
     private static object OrderJson(FakeOrder o) => new
@@ -288,7 +441,7 @@ public sealed class FakeBinance : IAsyncDisposable
         status = o.Status,
         clientOrderId = o.ClientOrderId,
         price = o.Price.ToString(CultureInfo.InvariantCulture),
-        avgPrice = "0",
+        avgPrice = o.AveragePrice.ToString(CultureInfo.InvariantCulture),
         origQty = o.Quantity.ToString(CultureInfo.InvariantCulture),
         executedQty = o.Executed.ToString(CultureInfo.InvariantCulture),
         type = o.Type,
@@ -338,13 +491,32 @@ public sealed class FakeBinance : IAsyncDisposable
         Record(recorded);
 
         FakeResponse response;
-        if (_scripts.TryGetValue(ctx.Request.Method + " " + path, out var queue) && queue.TryDequeue(out var script))
+        var serialise = PushOrderUpdates;
+        if (serialise)
         {
-            response = script(recorded, () => Default(recorded));
+            await _venueGate.WaitAsync();
         }
-        else
+
+        try
         {
-            response = Default(recorded);
+            if (_scripts.TryGetValue(ctx.Request.Method + " " + path, out var queue) && queue.TryDequeue(out var script))
+            {
+                response = script(recorded, () => Default(recorded));
+            }
+            else
+            {
+                response = Default(recorded);
+            }
+
+            // The venue's stream reports a change no later than the REST answer does.
+            await FlushOutboxAsync();
+        }
+        finally
+        {
+            if (serialise)
+            {
+                _venueGate.Release();
+            }
         }
 
         ctx.Response.StatusCode = response.Status;
@@ -461,6 +633,11 @@ public sealed class FakeBinance : IAsyncDisposable
 
                     order.Status = "CANCELED";
                     order.UpdateTime = ServerTimeMs;
+                    if (!order.IsAlgo)
+                    {
+                        Push(OrderUpdate(order, "CANCELED"));
+                    }
+
                     return FakeResponse.Json(order.IsAlgo ? AlgoJson(order) : OrderJson(order));
                 }
 
@@ -472,8 +649,15 @@ public sealed class FakeBinance : IAsyncDisposable
                         return FakeResponse.Error(400, -2013, "Order does not exist.");
                     }
 
+                    if (order.Status is not ("NEW" or "PARTIALLY_FILLED"))
+                    {
+                        return FakeResponse.Error(400, -2013, "Order does not exist.");
+                    }
+
                     order.Quantity = decimal.Parse(r["quantity"]!, CultureInfo.InvariantCulture);
                     order.Price = decimal.Parse(r["price"]!, CultureInfo.InvariantCulture);
+                    order.UpdateTime = ServerTimeMs;
+                    Push(OrderUpdate(order, "AMENDMENT"));
                     return FakeResponse.Json(OrderJson(order));
                 }
 
@@ -484,8 +668,27 @@ public sealed class FakeBinance : IAsyncDisposable
                 return FakeResponse.Json(Orders.Values.Where(o => o.IsAlgo && o.Status == "NEW").Select(AlgoJson).ToArray());
             case ("GET", "/fapi/v1/userTrades"):
                 {
-                    var start = r["startTime"] is { } s ? long.Parse(s, CultureInfo.InvariantCulture) : 0;
-                    var list = Trades.Where(t => t.Symbol == r["symbol"] && t.Time >= start).Select(t => new
+                    // As Binance: fromId excludes times; startTime alone means [startTime, startTime + 7 days];
+                    // neither means the last 7 days; at most `limit` (default 500, max 1000) trades, oldest first.
+                    const long Week = 7L * 24 * 60 * 60 * 1000;
+                    var fromId = r["fromId"] is { } f ? long.Parse(f, CultureInfo.InvariantCulture) : (long?)null;
+                    if (fromId is not null && (r["startTime"] is not null || r["endTime"] is not null))
+                    {
+                        return FakeResponse.Error(400, -1128, "Combination of optional parameters invalid.");
+                    }
+
+                    long? start = r["startTime"] is { } s ? long.Parse(s, CultureInfo.InvariantCulture) : null;
+                    long? end = r["endTime"] is { } e ? long.Parse(e, CultureInfo.InvariantCulture) : null;
+                    if (start is not null && end is not null && end - start > Week)
+                    {
+                        return FakeResponse.Error(400, -1127, "More than 7 days between startTime and endTime.");
+                    }
+
+                    var limit = r["limit"] is { } l ? int.Parse(l, CultureInfo.InvariantCulture) : 500;
+                    var from = fromId is null ? start ?? (end ?? ServerTimeMs) - Week : long.MinValue;
+                    var to = fromId is null ? end ?? (start is null ? ServerTimeMs : start + Week) : long.MaxValue;
+                    var list = Trades.Where(t => t.Symbol == r["symbol"] && t.Time >= from && t.Time <= to && t.Id >= (fromId ?? long.MinValue))
+                        .OrderBy(t => t.Id).Take(Math.Min(limit, 1000)).Select(t => new
                     {
                         symbol = t.Symbol,
                         id = t.Id,
@@ -504,7 +707,14 @@ public sealed class FakeBinance : IAsyncDisposable
                 }
 
             case ("GET", "/fapi/v3/positionRisk"):
-                return new FakeResponse(200, """[{"symbol":"BTCUSDT","positionSide":"BOTH","positionAmt":"0.010","entryPrice":"50000.0","unRealizedProfit":"1.5"},{"symbol":"ETHUSDT","positionSide":"BOTH","positionAmt":"0","entryPrice":"0","unRealizedProfit":"0"}]""");
+                return FakeResponse.Json(Positions.Where(p => r["symbol"] is null || p.Key == r["symbol"]).Select(p => new
+                {
+                    symbol = p.Key,
+                    positionSide = "BOTH",
+                    positionAmt = p.Value.Quantity.ToString(CultureInfo.InvariantCulture),
+                    entryPrice = p.Value.EntryPrice.ToString(CultureInfo.InvariantCulture),
+                    unRealizedProfit = p.Value.UnrealizedProfit.ToString(CultureInfo.InvariantCulture),
+                }).ToArray());
             case ("GET", "/fapi/v3/balance"):
                 return new FakeResponse(200, """[{"asset":"USDT","balance":"1000.5","availableBalance":800}]""");
             default:
@@ -554,6 +764,11 @@ public sealed class FakeBinance : IAsyncDisposable
             UpdateTime = ServerTimeMs,
         };
         Orders[clientId] = order;
+        if (!algo)
+        {
+            Push(OrderUpdate(order, "NEW"));
+        }
+
         return FakeResponse.Json(algo ? AlgoJson(order) : OrderJson(order));
     }
 

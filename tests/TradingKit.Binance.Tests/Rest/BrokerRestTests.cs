@@ -297,9 +297,34 @@ public sealed class BrokerRestTests
     }
 
     [Fact]
+    public async Task RecentFills_PageOnPastTheThousandTradeLimit_AndAskForTheLastSevenDaysAtMost()
+    {
+        await using var h = await Harness.StartAsync();
+        var order = h.Venue.AddOrder("many-pieces", qty: 2m);
+        for (var i = 0; i < 1500; i++)
+        {
+            h.Venue.Fill(order, 0.001m, 50000m);
+        }
+
+        var fills = await h.Broker.GetRecentFillsAsync("BTCUSDT", DateTimeOffset.MinValue).Bounded();
+
+        Assert.Equal(1500, fills.Select(f => f.TradeId).Distinct().Count());
+        Assert.All(fills, f => Assert.Equal(new ClientOrderId("many-pieces"), f.ClientOrderId));
+        var calls = h.Venue.Requests.Where(r => r.Path == "/fapi/v1/userTrades").ToList();
+        Assert.Equal(2, calls.Count);
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(calls[0]["startTime"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(h.Time.GetUtcNow() - start, TimeSpan.Zero, TimeSpan.FromDays(7));
+        Assert.Null(calls[1]["startTime"]);
+        Assert.NotNull(calls[1]["fromId"]);
+        Assert.Equal(1, h.Venue.Count("GET", "/fapi/v1/order"));
+    }
+
+    [Fact]
     public async Task Queries_ParseNumbersWhetherStringsOrNumbers()
     {
         await using var h = await Harness.StartAsync();
+        h.Venue.Once("GET", "/fapi/v3/positionRisk", new FakeResponse(200,
+            """[{"symbol":"BTCUSDT","positionSide":"BOTH","positionAmt":"0.010","entryPrice":50000.0,"unRealizedProfit":1.5},{"symbol":"ETHUSDT","positionSide":"BOTH","positionAmt":0,"entryPrice":"0","unRealizedProfit":"0"}]"""));
         var balance = Assert.Single(await h.Broker.GetBalancesAsync().Bounded());
         Assert.Equal(new Balance("USDT", 1000.5m, 800m), balance);
         var position = Assert.Single(await h.Broker.GetPositionsAsync().Bounded());

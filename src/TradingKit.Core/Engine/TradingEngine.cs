@@ -365,6 +365,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             OrdersRejected = Orders.RejectedCount,
             OrdersDenied = Orders.DeniedCount,
             Fills = Orders.FillCount,
+            Unclosed = _unclosed,
         };
     }
 
@@ -451,6 +452,10 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
 
         await HandlePendingTripAsync(cancellationToken).ConfigureAwait(false);
+        if (_started)
+        {
+            await DriveLiquidationAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>L10 → L20 → L30 → L40 for one market data item.</summary>
@@ -463,6 +468,10 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _lastPrices[symbol] = price;
         _lastPriceTimes[symbol] = marketData.Timestamp;
         _risk.RecordMarketData(symbol, marketData.Timestamp);
+        if (marketData is Bar bar)
+        {
+            _lastVolumes[symbol] = bar.Volume;
+        }
 
         if (_simulatedVenue is not null)
         {

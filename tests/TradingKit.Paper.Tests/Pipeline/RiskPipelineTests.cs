@@ -211,6 +211,81 @@ public sealed class RiskPipelineTests
         Assert.True(summary.OrdersDenied > 0);
     }
 
+    [Fact]
+    public async Task SC008_ForcedLiquidation_ClosesBeforeTheClose_RetriesPartialFills_AndReportsWhatStayedOpen()
+    {
+        // One session of one-minute bars, 14:30-21:00 UTC, thin volume: 10 units may trade per bar (participation 10% of 100).
+        var start = new DateTimeOffset(2024, 1, 2, 14, 30, 0, TimeSpan.Zero);
+        var bars = Enumerable.Range(0, 390).Select(i => new MarketData.Bar(PaperPipeline.Spx, start.AddMinutes(i), start.AddMinutes(i + 1),
+            100m, 100.5m, 99.5m, 100m, 100m)).ToList();
+        var guard = new RiskGuard(Limits(o =>
+        {
+            o.Session.TimeZone = "UTC";
+            o.Session.Open = TimeSpan.FromHours(14.5);
+            o.Session.Close = TimeSpan.FromHours(21);
+            o.Session.ForcedLiquidationBeforeClose = TimeSpan.FromMinutes(10);
+            o.ForcedLiquidation.UseMarketOrders = false;
+            o.ForcedLiquidation.MaxRetries = 3;
+            o.PriceBandBps = null;
+        }));
+        CountingVenue? venue = null;
+        await using var pipeline = PaperPipeline.Create(bars, o => o.ParticipationRate = 0.1m, risk: guard, strategies: [new BuyOnce(50m)],
+            wrap: v => venue = new CountingVenue(v));
+
+        var summary = await pipeline.RunAsync(bars);
+
+        // Entered 50 early; from 20:50 the engine sold with marketable IOC limits, 10 per bar, 1 + 3 retries: 40 closed, 10 left.
+        var liquidation = Assert.Single(pipeline.ReadJsonl("risk_events.jsonl"), r => r.GetProperty("type").GetString() == "mandatory_liquidation");
+        var sells = pipeline.ReadJsonl("orders_fills.jsonl").Where(r => r.GetProperty("type").GetString() == "order_submitted" && r.GetProperty("side").GetString() == "sell").ToList();
+
+        // The run opens at the earlier (illiquid) cutoff; this liquid symbol's first order leaves at close − Δ.
+        Assert.Equal("2024-01-02T20:45:00Z", liquidation.GetProperty("ts").GetString());
+        Assert.Equal("2024-01-02T20:50:00Z", sells[0].GetProperty("ts").GetString());
+        Assert.Equal(4, sells.Count);
+        Assert.All(sells, r => Assert.Equal("limit", r.GetProperty("order_type").GetString()));
+        Assert.Equal(10m, pipeline.Engine.Portfolio.GetNetQuantity(PaperPipeline.Spx));
+        Assert.Equal(10m, summary.Unclosed["SPX"]);
+        Assert.Equal(10m, pipeline.ReadJson("summary.json").GetProperty("unclosed_positions").GetProperty("SPX").GetDecimal());
+        Assert.Single(pipeline.ReadJsonl("risk_events.jsonl"), r => r.GetProperty("type").GetString() == "mandatory_liquidation_incomplete");
+        var events = new List<EventEnvelope>();
+        await foreach (var e in pipeline.Store.ReadAllAsync())
+        {
+            events.Add(e);
+        }
+
+        Assert.Single(events, e => e.Payload is MandatoryLiquidationTriggered);
+        Assert.Equal(5, venue!.Submits);
+    }
+
+    private sealed class BuyOnce(decimal quantity) : Strategies.IStrategy
+    {
+        private static readonly string[] Entry = ["ENTRY"];
+        private static readonly string[] Hold = ["HOLD"];
+        private bool _bought;
+
+        public StrategyId Id { get; } = new("buy-once");
+
+        public void OnStart(Strategies.IStrategyContext context)
+        {
+        }
+
+        public void OnFill(Orders.Fill fill, Strategies.IStrategyContext context)
+        {
+        }
+
+        public void OnMarketData(MarketData.MarketDataEvent marketData, Strategies.IStrategyContext context)
+        {
+            if (!_bought)
+            {
+                _bought = true;
+                context.Decide(new Strategies.Decision { Symbol = marketData.Symbol, Action = Strategies.DecisionAction.Buy, Quantity = quantity, ReasonCodes = Entry });
+                return;
+            }
+
+            context.Decide(Strategies.Decision.Hold(marketData.Symbol, Hold));
+        }
+    }
+
     private static CommandEnvelope Command(ITradingCommand payload, DateTimeOffset at, string key)
         => new(Guid.NewGuid(), key, payload, "operator-1", at, CorrelationId.New());
 }

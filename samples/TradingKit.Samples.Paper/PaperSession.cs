@@ -39,6 +39,7 @@ internal static class PaperSession
             .UsePaperVenue(o => Copy(settings.Paper, o))
             .AddStrategy(new MovingAverageCrossStrategy(settings.Strategy))
             .UseRiskGuard(settings.Risk)
+            .UseApprovalGate(new TradingKit.Execution.Approvals.ApprovalGateOptions { SigningKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) })
             .UseFileJournal(settings.OutputRoot);
 
         await using var provider = services.BuildServiceProvider();

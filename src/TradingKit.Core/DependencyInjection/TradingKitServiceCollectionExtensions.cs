@@ -49,7 +49,7 @@ public static class TradingKitServiceCollectionExtensions
             var journal = sp.GetService<ISessionJournalFactory>()?.Create(sessionId);
             return new TradingEngine(engineOptions, broker, store, sp.GetServices<IStrategy>(), time,
                 sp.GetService<IRiskGuard>(), journal, sp.GetService<ILoggerFactory>(), sp.GetService<TradingKitMetrics>(),
-                sp.GetService<KillSwitch>(), sp.GetService<TradingKit.Notifications.INotifier>());
+                sp.GetService<KillSwitch>(), sp.GetService<TradingKit.Notifications.INotifier>(), sp.GetService<TradingKit.Execution.Approvals.ApprovalGate>());
         });
         return new TradingKitBuilder(services);
     }

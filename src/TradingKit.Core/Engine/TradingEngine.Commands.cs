@@ -45,6 +45,8 @@ public sealed partial class TradingEngine
                 ResetSafeMode r => await ResetSafeModeAsync(envelope, r, cancellationToken).ConfigureAwait(false),
                 SetKillSwitch k => await SetKillSwitchAsync(envelope, k, cancellationToken).ConfigureAwait(false),
                 RunReconcile r => await RunReconcileAsync(r, cancellationToken).ConfigureAwait(false),
+                ApproveProposal a => await ApproveAsync(envelope, a, cancellationToken).ConfigureAwait(false),
+                RejectProposal r => await RejectProposalAsync(envelope, r, cancellationToken).ConfigureAwait(false),
                 CancelAll c => await CancelAllAsync(c.Symbol, cancellationToken).ConfigureAwait(false),
                 CancelOrder c => await Orders.CancelAsync(c.ClientOrderId, cancellationToken).ConfigureAwait(false)
                     ? CommandResult.Ok($"cancel of {c.ClientOrderId} sent")

@@ -74,10 +74,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
     /// <param name="metrics">Metrics; a private instance when null.</param>
     /// <param name="killSwitch">The kill switch checked at the last gate; none when null.</param>
     /// <param name="notifier">Where critical alerts (trips, kill switch) go; none when null.</param>
+    /// <param name="approvalGate">The approval gate, required when <see cref="ExecutionOptions.RequireApproval"/> is set.</param>
     /// <exception cref="TradingKitException">Invalid options (<c>INVALID_OPTIONS</c>).</exception>
     public TradingEngine(EngineOptions options, IBrokerAdapter broker, IEventStore eventStore, IEnumerable<IStrategy> strategies, TimeProvider timeProvider,
         IRiskGuard? riskGuard = null, ISessionJournal? journal = null, ILoggerFactory? loggerFactory = null, TradingKitMetrics? metrics = null,
-        KillSwitch? killSwitch = null, INotifier? notifier = null)
+        KillSwitch? killSwitch = null, INotifier? notifier = null, Execution.Approvals.ApprovalGate? approvalGate = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(broker);
@@ -100,6 +101,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _risk = riskGuard ?? PermissiveRiskGuard.Instance;
         _killSwitch = killSwitch;
         _notifier = notifier;
+        _approvals = approvalGate;
+        if (options.Execution.RequireApproval && approvalGate is null)
+        {
+            throw new TradingKitException(ErrorCodes.InvalidOptions, "Execution:RequireApproval is set but no approval gate was given to the engine.");
+        }
         _policy = new ExecutionPolicy(options.Execution, (_risk as RiskGuard)?.Options ?? new RiskOptions { Enabled = false }, _risk);
         _journal = journal ?? NullSessionJournal.Instance;
         loggerFactory ??= NullLoggerFactory.Instance;
@@ -532,6 +538,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
             }
 
             var context = new OrderContext(strategy.Id, CorrelationId.New(), price, _time.GetUtcNow());
+            if (_options.Execution.RequireApproval)
+            {
+                await ProposeAsync(request, context, decision.ReasonCodes, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             try
             {
                 var outcome = await Orders.SubmitAsync(request, context, cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,13 @@ public sealed class ExecutionOptions
     /// </summary>
     /// <value>Defaults to <see langword="false"/>.</value>
     public bool PhaseZero { get; set; }
+
+    /// <summary>
+    /// Approval mode (<c>Execution:RequireApproval</c>, seed 001): strategies' intents become proposals; nothing is sent until an
+    /// operator approves one (the <c>ApproveProposal</c> command), and then only through the approval gate's signed, single-use token.
+    /// </summary>
+    /// <value>Defaults to false.</value>
+    public bool RequireApproval { get; set; }
 }
 
 /// <summary>What the engine does with an order intent under the execution mode.</summary>

@@ -54,7 +54,8 @@ internal sealed class PaperPipeline : IAsyncDisposable
 
     public static PaperPipeline Create(IReadOnlyList<Bar> bars, Action<PaperVenueOptions>? paper = null, IRiskGuard? risk = null,
         int fast = 5, int slow = 20, string? root = null, IEnumerable<IStrategy>? strategies = null,
-        ExecutionMode mode = ExecutionMode.Paper, KillSwitch? killSwitch = null, Func<PaperVenue, Brokers.IBrokerAdapter>? wrap = null)
+        ExecutionMode mode = ExecutionMode.Paper, KillSwitch? killSwitch = null, Func<PaperVenue, Brokers.IBrokerAdapter>? wrap = null,
+        Func<TimeProvider, Execution.Approvals.ApprovalGate>? approvals = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "tradingkit-tests", Guid.NewGuid().ToString("N"));
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
@@ -63,13 +64,14 @@ internal sealed class PaperPipeline : IAsyncDisposable
         paper?.Invoke(paperOptions);
         var venue = new PaperVenue(paperOptions, clock);
         var store = new InMemoryEventStore(clock);
-        var options = new EngineOptions { SessionId = "test-session", InitialCash = 100_000m, Execution = { Mode = mode } };
+        var options = new EngineOptions { SessionId = "test-session", InitialCash = 100_000m, Execution = { Mode = mode, RequireApproval = approvals is not null } };
         options.Instruments.Add(instrument);
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
         var journal = new FileSessionJournal(root, new SessionId("test-session"));
         strategies ??= [new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = "SPX", FastPeriod = fast, SlowPeriod = slow })];
-        var engine = new TradingEngine(options, wrap?.Invoke(venue) ?? venue, store, strategies, clock, risk, journal, killSwitch: killSwitch);
+        var engine = new TradingEngine(options, wrap?.Invoke(venue) ?? venue, store, strategies, clock, risk, journal, killSwitch: killSwitch,
+            approvalGate: approvals?.Invoke(clock));
         return new PaperPipeline(engine, venue, store, root, journal);
     }
 

@@ -257,6 +257,69 @@ public sealed class RiskPipelineTests
         Assert.Equal(5, venue!.Submits);
     }
 
+    [Fact]
+    public async Task ApprovalMode_IntentsBecomeProposals_OnlyAnApprovedTokenPlaces_OnceAndNotUnderTheKillSwitch()
+    {
+        var bars = PaperPipeline.LoadBars(400);
+        var killSwitch = await KillSwitchAsync(KillSwitchState.Off, bars[0].OpenTime);
+        CountingVenue? venue = null;
+        await using var pipeline = PaperPipeline.Create(bars, risk: new RiskGuard(Limits(), killSwitch), killSwitch: killSwitch,
+            wrap: v => venue = new CountingVenue(v),
+            approvals: clock => new Execution.Approvals.ApprovalGate(new Execution.Approvals.InMemoryApprovalStore(), killSwitch,
+                new Execution.Approvals.ApprovalGateOptions { SigningKey = new byte[32] }, clock));
+        var engine = pipeline.Engine;
+        await engine.StartAsync();
+        foreach (var bar in bars)
+        {
+            await engine.ProcessAsync(EngineInput.ForMarketData(bar));
+        }
+
+        // Seed 001: nothing leaves on its own; every intent is a proposal awaiting a human.
+        Assert.Equal(0, venue!.OrderCalls);
+        var proposals = pipeline.ReadJsonl("orders_fills.jsonl").Where(r => r.GetProperty("type").GetString() == TradingEngine.ProposedRecordType)
+            .Select(r => r.GetProperty("client_order_id").GetString()!).ToList();
+        Assert.True(proposals.Count >= 3, "the strategy proposes on each cross");
+
+        var at = bars[^1].Timestamp;
+        var approved = await ExecuteAsync(engine, new ApproveProposal(proposals[0], TimeSpan.FromMinutes(5)), at, "approve-1");
+        Assert.True(approved.Succeeded, approved.Message);
+        Assert.Equal(1, venue.Submits);
+
+        var again = await ExecuteAsync(engine, new ApproveProposal(proposals[0], TimeSpan.FromMinutes(5)), at, "approve-1-again");
+        Assert.False(again.Succeeded);
+        Assert.StartsWith("APPROVAL_", again.Code, StringComparison.Ordinal);
+
+        var rejected = await ExecuteAsync(engine, new RejectProposal(proposals[1], "not today"), at, "reject-2");
+        Assert.True(rejected.Succeeded, rejected.Message);
+        var afterReject = await ExecuteAsync(engine, new ApproveProposal(proposals[1], TimeSpan.FromMinutes(5)), at, "approve-2");
+        Assert.False(afterReject.Succeeded);
+
+        await killSwitch.TurnOnAsync("drill", "operator-1");
+        var underKill = await ExecuteAsync(engine, new ApproveProposal(proposals[2], TimeSpan.FromMinutes(5)), at, "approve-3");
+        Assert.False(underKill.Succeeded);
+        Assert.Equal(Execution.Approvals.ApprovalCodes.KillSwitchOn, underKill.Code);
+        Assert.Equal(1, venue.Submits);
+
+        var events = new List<EventEnvelope>();
+        await foreach (var e in pipeline.Store.ReadAllAsync())
+        {
+            events.Add(e);
+        }
+
+        Assert.Equal(proposals.Count, events.Count(e => e.Payload is ProposalCreated));
+
+        // Two approvals were granted (the third was granted, then refused at the gate's first check, the kill switch).
+        Assert.Equal(2, events.Count(e => e.Payload is ProposalApproved));
+        Assert.Single(events, e => e.Payload is ProposalRejected);
+    }
+
+    private static async Task<CommandResult> ExecuteAsync(TradingEngine engine, ITradingCommand command, DateTimeOffset at, string key)
+    {
+        var completion = new TaskCompletionSource<CommandResult>();
+        await engine.ProcessAsync(EngineInput.ForCommand(Command(command, at, key), completion));
+        return await completion.Task;
+    }
+
     private sealed class BuyOnce(decimal quantity) : Strategies.IStrategy
     {
         private static readonly string[] Entry = ["ENTRY"];

@@ -313,6 +313,34 @@ public sealed class RiskPipelineTests
         Assert.Single(events, e => e.Payload is ProposalRejected);
     }
 
+    [Fact]
+    public async Task VenueRefusingEverySubmit_RetriesExhausted_AlertsAndTripsOnConsecutiveFailures()
+    {
+        var bars = PaperPipeline.LoadBars(600);
+        var notifier = new RecordingNotifier();
+        var guard = new RiskGuard(Limits(o => o.ConsecutiveFailureLimit = 3));
+        await using var pipeline = PaperPipeline.Create(bars, o => o.Faults.TransientTimeoutRate = 1.0, risk: guard, notifier: notifier);
+
+        await pipeline.RunAsync(bars);
+
+        Assert.Equal(3, notifier.Alerts.Count(a => a.Event == Notifications.AlertEvents.RetryExhausted));
+        var trip = Assert.Single(notifier.Alerts, a => a.Event == Notifications.AlertEvents.RiskGuardTripped);
+        Assert.Equal(Notifications.AlertSeverity.Critical, trip.Severity);
+        Assert.Equal(TradingState.Halted, guard.State);
+        Assert.Contains(pipeline.ReadJsonl("risk_events.jsonl"), r => r.GetProperty("rule").GetString() == "consecutive_failures");
+    }
+
+    private sealed class RecordingNotifier : Notifications.INotifier
+    {
+        public List<Notifications.Alert> Alerts { get; } = [];
+
+        public ValueTask NotifyAsync(Notifications.Alert alert, CancellationToken cancellationToken = default)
+        {
+            Alerts.Add(alert);
+            return ValueTask.CompletedTask;
+        }
+    }
+
     private static async Task<CommandResult> ExecuteAsync(TradingEngine engine, ITradingCommand command, DateTimeOffset at, string key)
     {
         var completion = new TaskCompletionSource<CommandResult>();

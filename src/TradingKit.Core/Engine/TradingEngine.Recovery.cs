@@ -46,6 +46,7 @@ public sealed partial class TradingEngine
     private TimeSpan ReconcileEvery => _reconcileIntervalOverride ?? _options.ReconcileInterval ?? TimeSpan.FromMinutes(1);
     private DateTimeOffset _nextReconcileAt;
     private DateTimeOffset _fillsSince;
+    private DateTimeOffset? _lastCleanReconcileAt;
     private bool _recovering;
     private bool _restored;
 
@@ -202,8 +203,20 @@ public sealed partial class TradingEngine
         await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var since = _fillsSince != default ? _fillsSince : _startedAt != default ? _startedAt : now;
+        if (_lastCleanReconcileAt is { } last)
+        {
+            // A clean run already compared every fill before it: read only a window behind it, so a long session's
+            // reconciliation does not grow with its history. The margin covers fills reported late and clock skew.
+            var windowStart = last - (ReconcileEvery + ReconcileEvery) - TimeSpan.FromMinutes(5);
+            since = windowStart > since ? windowStart : since;
+        }
+
         var snapshot = LocalSnapshot.Capture(Orders, Portfolio, now, since);
         var result = await Reconciler.ReconcileAsync(snapshot, trigger, cancellationToken).ConfigureAwait(false);
+        if (result.Errors.Count == 0)
+        {
+            _lastCleanReconcileAt = now;
+        }
         await _recorder.FlushStatesAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }

@@ -49,7 +49,8 @@ public static class TradingKitServiceCollectionExtensions
             var journal = sp.GetService<ISessionJournalFactory>()?.Create(sessionId);
             return new TradingEngine(engineOptions, broker, store, sp.GetServices<IStrategy>(), time,
                 sp.GetService<IRiskGuard>(), journal, sp.GetService<ILoggerFactory>(), sp.GetService<TradingKitMetrics>(),
-                sp.GetService<KillSwitch>(), sp.GetService<TradingKit.Notifications.INotifier>(), sp.GetService<TradingKit.Execution.Approvals.ApprovalGate>());
+                sp.GetService<KillSwitch>(), sp.GetService<TradingKit.Notifications.INotifier>(), sp.GetService<TradingKit.Execution.Approvals.ApprovalGate>(),
+                sp.GetService<IProjectionStore>());
         });
         return new TradingKitBuilder(services);
     }

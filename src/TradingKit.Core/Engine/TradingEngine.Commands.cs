@@ -46,6 +46,7 @@ public sealed partial class TradingEngine
                 SetKillSwitch k => await SetKillSwitchAsync(envelope, k, cancellationToken).ConfigureAwait(false),
                 RunReconcile r => await RunReconcileAsync(r, cancellationToken).ConfigureAwait(false),
                 ApproveProposal a => await ApproveAsync(envelope, a, cancellationToken).ConfigureAwait(false),
+                RebuildProjection r => await RebuildProjectionAsync(r, cancellationToken).ConfigureAwait(false),
                 RejectProposal r => await RejectProposalAsync(envelope, r, cancellationToken).ConfigureAwait(false),
                 CancelAll c => await CancelAllAsync(c.Symbol, cancellationToken).ConfigureAwait(false),
                 CancelOrder c => await Orders.CancelAsync(c.ClientOrderId, cancellationToken).ConfigureAwait(false)
@@ -121,6 +122,31 @@ public sealed partial class TradingEngine
         {
             return CommandResult.Fail(ex.Code, ex.Message);
         }
+    }
+
+    /// <summary>The <c>RebuildProjection</c> command: drops the projections and rebuilds them from the whole event log.</summary>
+    private async ValueTask<CommandResult> RebuildProjectionAsync(RebuildProjection command, CancellationToken cancellationToken)
+    {
+        if (_projections is null)
+        {
+            return CommandResult.Fail(CommandNotSupported, "No projection store is configured for this engine.");
+        }
+
+        if (command.FromPosition > 1)
+        {
+            // The rebuild resets the store, so replaying from the middle of the log would lose what came before.
+            return CommandResult.Fail(ErrorCodes.InvalidOptions, $"Only a full rebuild (FromPosition 1) is supported; got {command.FromPosition}.");
+        }
+
+        var rebuilder = new Replay.ProjectionRebuilder(new Replay.ProjectionRebuildOptions
+        {
+            AccountId = AccountId,
+            InitialCash = _options.InitialCash,
+            Currency = _options.Currency,
+        });
+        var events = await rebuilder.RebuildAsync(_eventStore, 1, cancellationToken).ConfigureAwait(false);
+        await rebuilder.WriteToAsync(_projections, cancellationToken).ConfigureAwait(false);
+        return CommandResult.Ok($"{command.Projection}: rebuilt {rebuilder.Orders.Count} order(s) and {rebuilder.Positions.Count} position(s) from {events} event(s)");
     }
 
     private async ValueTask<CommandResult> CancelAllAsync(Symbol? symbol, CancellationToken cancellationToken)

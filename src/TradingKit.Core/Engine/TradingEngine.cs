@@ -49,6 +49,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private readonly StrategyContext _context;
     private readonly EngineRecorder _recorder;
     private readonly KillSwitch? _killSwitch;
+    private readonly IProjectionStore? _projections;
     private readonly ExecutionPolicy _policy;
     private readonly INotifier? _notifier;
     private RiskTrip? _pendingTrip;
@@ -75,10 +76,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
     /// <param name="killSwitch">The kill switch checked at the last gate; none when null.</param>
     /// <param name="notifier">Where critical alerts (trips, kill switch) go; none when null.</param>
     /// <param name="approvalGate">The approval gate, required when <see cref="ExecutionOptions.RequireApproval"/> is set.</param>
+    /// <param name="projections">The projection store the <c>RebuildProjection</c> command rewrites; none when null.</param>
     /// <exception cref="TradingKitException">Invalid options (<c>INVALID_OPTIONS</c>).</exception>
     public TradingEngine(EngineOptions options, IBrokerAdapter broker, IEventStore eventStore, IEnumerable<IStrategy> strategies, TimeProvider timeProvider,
         IRiskGuard? riskGuard = null, ISessionJournal? journal = null, ILoggerFactory? loggerFactory = null, TradingKitMetrics? metrics = null,
-        KillSwitch? killSwitch = null, INotifier? notifier = null, Execution.Approvals.ApprovalGate? approvalGate = null)
+        KillSwitch? killSwitch = null, INotifier? notifier = null, Execution.Approvals.ApprovalGate? approvalGate = null,
+        IProjectionStore? projections = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(broker);
@@ -102,6 +105,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _killSwitch = killSwitch;
         _notifier = notifier;
         _approvals = approvalGate;
+        _projections = projections;
         if (options.Execution.RequireApproval && approvalGate is null)
         {
             throw new TradingKitException(ErrorCodes.InvalidOptions, "Execution:RequireApproval is set but no approval gate was given to the engine.");

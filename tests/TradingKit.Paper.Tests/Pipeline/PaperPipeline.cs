@@ -55,7 +55,8 @@ internal sealed class PaperPipeline : IAsyncDisposable
     public static PaperPipeline Create(IReadOnlyList<Bar> bars, Action<PaperVenueOptions>? paper = null, IRiskGuard? risk = null,
         int fast = 5, int slow = 20, string? root = null, IEnumerable<IStrategy>? strategies = null,
         ExecutionMode mode = ExecutionMode.Paper, KillSwitch? killSwitch = null, Func<PaperVenue, Brokers.IBrokerAdapter>? wrap = null,
-        Func<TimeProvider, Execution.Approvals.ApprovalGate>? approvals = null, Notifications.INotifier? notifier = null)
+        Func<TimeProvider, Execution.Approvals.ApprovalGate>? approvals = null, Notifications.INotifier? notifier = null,
+        Stores.IProjectionStore? projections = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "tradingkit-tests", Guid.NewGuid().ToString("N"));
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
@@ -71,7 +72,7 @@ internal sealed class PaperPipeline : IAsyncDisposable
         var journal = new FileSessionJournal(root, new SessionId("test-session"));
         strategies ??= [new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = "SPX", FastPeriod = fast, SlowPeriod = slow })];
         var engine = new TradingEngine(options, wrap?.Invoke(venue) ?? venue, store, strategies, clock, risk, journal, killSwitch: killSwitch,
-            approvalGate: approvals?.Invoke(clock), notifier: notifier);
+            approvalGate: approvals?.Invoke(clock), notifier: notifier, projections: projections);
         return new PaperPipeline(engine, venue, store, root, journal);
     }
 

@@ -1,3 +1,4 @@
+using TradingKit.Stores.InMemory;
 using System.Text.Json;
 using TradingKit.Brokers;
 using TradingKit.Engine;
@@ -149,5 +150,31 @@ public sealed class PaperPipelineTests
         Assert.Equal(oms.Orders.Count(o => o.FilledQuantity > 0), venueFills.Select(f => f.ClientOrderId).Distinct().Count());
         var venueQty = (await pipeline.Venue.GetPositionsAsync()).Sum(p => p.Quantity);
         Assert.Equal(venueQty, pipeline.Engine.Portfolio.GetNetQuantity(PaperPipeline.Spx));
+    }
+
+    [Fact]
+    public async Task RebuildProjectionCommand_RewritesTheProjectionsFromTheLog_MatchingTheLiveSession()
+    {
+        var bars = PaperPipeline.LoadBars(900);
+        var projections = new InMemoryProjectionStore();
+        await using var pipeline = PaperPipeline.Create(bars, projections: projections);
+        var summary = await pipeline.RunAsync(bars);
+
+        var completion = new TaskCompletionSource<CommandResult>();
+        var command = new Commands.CommandEnvelope(Guid.NewGuid(), "rebuild-1", new Commands.RebuildProjection("all", 1), "operator-1", bars[^1].Timestamp, Domain.CorrelationId.New());
+        await pipeline.Engine.ProcessAsync(EngineInput.ForCommand(command, completion));
+        var result = await completion.Task;
+
+        Assert.True(result.Succeeded, result.Message);
+        var orders = await projections.ListOrdersAsync();
+        Assert.Equal(pipeline.Engine.Orders.Orders.Count(), orders.Count);
+        Assert.Equal(summary.Fills, (await projections.ListFillsAsync()).Count);
+        var position = await projections.GetPositionAsync(pipeline.Engine.AccountId, PaperPipeline.Spx);
+        Assert.Equal(pipeline.Engine.Portfolio.GetNetQuantity(PaperPipeline.Spx), position?.Quantity ?? 0m);
+        Assert.True(await projections.GetCheckpointAsync(Replay.ProjectionRebuilder.ProjectionName) > 0);
+
+        var partial = new TaskCompletionSource<CommandResult>();
+        await pipeline.Engine.ProcessAsync(EngineInput.ForCommand(command with { CommandId = Guid.NewGuid(), IdempotencyKey = "rebuild-2", Payload = new Commands.RebuildProjection("all", 10) }, partial));
+        Assert.False((await partial.Task).Succeeded);
     }
 }

@@ -18,8 +18,8 @@ namespace TradingKit.Samples.Binance;
 /// <para>It is a market data listener so that the engine treats it like a simulated venue and applies its reports
 /// within the loop (after the next market data item, and at stop) instead of through the live venue pump; the pump
 /// would race the end of the session and lose the last intent's report.</para>
-/// <para>The engine's own dry-run disposition (<c>ExecutionPolicy.Disposition == JournalOnly</c>) is not wired into the
-/// engine yet; when it is, the sample can drop this class and pass the real broker in every mode.</para>
+/// <para>The engine's own dry-run gate already refuses every intent before the venue (<c>EXECUTION_DRY_RUN</c>); this class
+/// stays as a second net, so that even a misconfigured mode cannot send an order or a signed call.</para>
 /// </remarks>
 internal sealed class DryRunBroker(IBrokerAdapter venue, TimeProvider time, TextWriter output) : IBrokerAdapter, IMarketDataListener
 {

@@ -106,8 +106,9 @@ public sealed class TradingKitBuilder
     }
 
     /// <summary>
-    /// Uses TradingKit's risk guard with these limits, and a kill switch (history in memory unless an
-    /// <see cref="IKillSwitchHistory"/> is registered) checked at the last gate before the venue. The kill switch starts
+    /// Uses TradingKit's risk guard with these limits, and a kill switch checked at the last gate before the venue, its history
+    /// kept in the registered <see cref="IControlStateStore"/> (so it survives a restart; in memory when there is none) unless
+    /// an <see cref="IKillSwitchHistory"/> is registered. The kill switch starts
     /// in <see cref="KillSwitchOptions.InitialState"/>, or ON in phase 0 (<see cref="Execution.ExecutionOptions.PhaseZero"/>).
     /// </summary>
     /// <param name="options">The limits; validated here.</param>
@@ -117,7 +118,10 @@ public sealed class TradingKitBuilder
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ValidateOrThrow();
-        Services.TryAddSingleton<IKillSwitchHistory, InMemoryKillSwitchHistory>();
+        // The control-state store keeps the switch across restarts (PostgreSQL: control_state); memory only without one.
+        Services.TryAddSingleton<IKillSwitchHistory>(sp => sp.GetService<IControlStateStore>() is { } controlState
+            ? new ControlStateKillSwitchHistory(controlState)
+            : new InMemoryKillSwitchHistory());
         Services.RemoveAll<KillSwitch>();
         Services.AddSingleton(sp =>
         {

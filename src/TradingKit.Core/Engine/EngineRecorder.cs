@@ -146,11 +146,8 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask EngineStoppedAsync(SessionSummaryRecord summary, CancellationToken cancellationToken)
-    {
-        await AppendAsync(new EngineStopped(_engine.SessionId, "session ended"), cancellationToken).ConfigureAwait(false);
-        _ = summary;
-    }
+    public async ValueTask EngineStoppedAsync(CancellationToken cancellationToken)
+        => await AppendAsync(new EngineStopped(_engine.SessionId, "session ended"), cancellationToken).ConfigureAwait(false);
 
     public async ValueTask ConnectionChangedAsync(ConnectionStateChanged change, CancellationToken cancellationToken)
     {

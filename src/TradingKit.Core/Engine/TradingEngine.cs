@@ -329,7 +329,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             _summaryWritten = true;
             _journal.WriteSummary(summary);
-            await _recorder.EngineStoppedAsync(summary, cancellationToken).ConfigureAwait(false);
+            await _recorder.EngineStoppedAsync(cancellationToken).ConfigureAwait(false);
             await _journal.FlushAsync(cancellationToken).ConfigureAwait(false);
             MoveTo(EngineState.Stopped, "stopped");
             await _recorder.FlushStatesAsync(cancellationToken).ConfigureAwait(false);

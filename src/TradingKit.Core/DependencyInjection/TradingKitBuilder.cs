@@ -172,16 +172,24 @@ public sealed class TradingKitBuilder
     /// <summary>Writes each session's journal under <c>outputRoot/sessions/&lt;session_id&gt;/</c>.</summary>
     /// <param name="outputRoot">The output folder.</param>
     /// <returns>This builder.</returns>
-    public TradingKitBuilder UseFileJournal(string outputRoot)
+    public TradingKitBuilder UseFileJournal(string outputRoot) => UseFileJournal(outputRoot, null);
+
+    /// <summary>Writes the session journal as files under <c>outputRoot/sessions/&lt;session_id&gt;/</c>, opened as <paramref name="configure"/> says.</summary>
+    /// <param name="outputRoot">The output root.</param>
+    /// <param name="configure">Sets <see cref="FileSessionJournalOptions"/> (for example <c>Resume</c> for a session resumed after a crash).</param>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder UseFileJournal(string outputRoot, Action<FileSessionJournalOptions>? configure)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputRoot);
+        var options = new FileSessionJournalOptions();
+        configure?.Invoke(options);
         Services.RemoveAll<ISessionJournalFactory>();
-        Services.AddSingleton<ISessionJournalFactory>(new FileJournalFactory(outputRoot));
+        Services.AddSingleton<ISessionJournalFactory>(new FileJournalFactory(outputRoot, options));
         return this;
     }
 
-    private sealed class FileJournalFactory(string root) : ISessionJournalFactory
+    private sealed class FileJournalFactory(string root, FileSessionJournalOptions options) : ISessionJournalFactory
     {
-        public ISessionJournal Create(SessionId sessionId) => new FileSessionJournal(root, sessionId);
+        public ISessionJournal Create(SessionId sessionId) => new FileSessionJournal(root, sessionId, options);
     }
 }

@@ -66,6 +66,14 @@ public sealed class EngineOptions
     /// <value>Defaults to 1 minute of engine time.</value>
     public TimeSpan? ReconcileInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Start-up recovery sends again, with the same client order id, an order the log holds as SUBMITTED that the venue
+    /// has never seen (the process died between recording it and sending it), when it was created at most this long ago
+    /// on the engine clock and the kill switch is off. Null (the default) never resends: the reconciler rejects such an
+    /// order (<c>RECONCILE_UNKNOWN_AT_VENUE</c>), which is the safe choice when a stale order would be wrong.
+    /// </summary>
+    public TimeSpan? ResendUnsentOrdersWithin { get; set; }
+
     /// <summary>Instrument rules by symbol; orders for these symbols are rounded to their step and checked.</summary>
     public IList<Instrument> Instruments { get; } = [];
 
@@ -106,6 +114,11 @@ public sealed class EngineOptions
         if (DayRollUtc is { } roll && (roll < TimeSpan.Zero || roll >= TimeSpan.FromDays(1)))
         {
             problems.Add($"DayRollUtc must be in [00:00, 24:00) (got {roll})");
+        }
+
+        if (ResendUnsentOrdersWithin is { } resend && resend < TimeSpan.Zero)
+        {
+            problems.Add("ResendUnsentOrdersWithin must not be negative (or null to never resend)");
         }
 
         if (ReconcileInterval is { } reconcile && reconcile <= TimeSpan.Zero)

@@ -1,6 +1,7 @@
 using TradingKit.Brokers;
 using TradingKit.Commands;
 using TradingKit.Domain;
+using TradingKit.Journal;
 using TradingKit.Oms;
 using TradingKit.Orders;
 using TradingKit.Reconciliation;
@@ -19,6 +20,9 @@ public sealed record RecoveryReport
 
     /// <summary>Orders still open after reconciliation.</summary>
     public required int OpenOrders { get; init; }
+
+    /// <summary>Orders the log held as SUBMITTED that the venue had never seen and that were sent again (<see cref="EngineOptions.ResendUnsentOrdersWithin"/>).</summary>
+    public int OrdersResent { get; init; }
 
     /// <summary>Log events the rebuild could not apply as the engine had (empty on a sound log).</summary>
     public required IReadOnlyList<RebuildIssue> Issues { get; init; }
@@ -139,12 +143,18 @@ public sealed partial class TradingEngine
             }
 
             Reconciler.RestoreQuarantines(rebuilder.ActiveQuarantines.Keys);
+            if (replayed > 0)
+            {
+                _journal.Backfill(BuildBackfill(rebuilder));
+            }
+
             _fillsSince = since;
             restored = rebuilder.Orders.Count;
             issues = rebuilder.Issues;
             _restored = true;
         }
 
+        var resent = await ResendUnsentAsync(cancellationToken).ConfigureAwait(false);
         var result = await ReconcileCoreAsync("startup", cancellationToken).ConfigureAwait(false);
         _recovering = result.Errors.Count > 0;
         _nextReconcileAt = _time.GetUtcNow() + ReconcileEvery;
@@ -152,10 +162,87 @@ public sealed partial class TradingEngine
         {
             EventsReplayed = replayed,
             OrdersRestored = restored,
+            OrdersResent = resent,
             OpenOrders = Orders.OpenOrderCount,
             Issues = issues,
             Reconciliation = result,
         };
+    }
+
+    /// <summary>What the log says the journal holds: a journal cut short by a crash gets its missing records back.</summary>
+    private JournalBackfill BuildBackfill(ProjectionRebuilder rebuilder)
+    {
+        var orders = new List<JournalOrderRecord>();
+        foreach (var rebuilt in rebuilder.Orders.Values.OrderBy(o => o.Order.CreatedAt).ThenBy(o => o.LastEventPosition))
+        {
+            var order = rebuilt.Order;
+            orders.Add(new JournalOrderRecord(order.CreatedAt, OrderRecordTypes.Submitted, order, null));
+            if (order.VenueOrderId is not null)
+            {
+                // The log keeps no separate acknowledgement time once later events moved the order on; its creation time
+                // is the earliest the acknowledgement can have been.
+                orders.Add(new JournalOrderRecord(order.CreatedAt, OrderRecordTypes.Accepted, order, null));
+            }
+
+            var terminal = order.Status switch
+            {
+                OrderStatus.Rejected => OrderRecordTypes.Rejected,
+                OrderStatus.Cancelled => OrderRecordTypes.Cancelled,
+                OrderStatus.Expired => OrderRecordTypes.Expired,
+                _ => null,
+            };
+            if (terminal is not null)
+            {
+                orders.Add(new JournalOrderRecord(order.UpdatedAt, terminal, order, order.Reason));
+            }
+        }
+
+        var fills = rebuilder.Fills.Select(f => new Fill
+        {
+            TradeId = f.TradeId,
+            ClientOrderId = f.ClientOrderId,
+            Symbol = f.Symbol,
+            Side = f.Side,
+            Quantity = f.Quantity,
+            Price = f.Price,
+            Fee = f.Fee,
+            FeeCurrency = f.FeeCurrency,
+            Liquidity = f.Liquidity,
+            Timestamp = f.ExecutedAt,
+        }).ToList();
+        var trades = Portfolio.ClosedTrades.Select(ToRecord).ToList();
+        return new JournalBackfill(orders, fills, trades);
+    }
+
+    /// <summary>
+    /// The orders a crash caught between recording and sending: SUBMITTED, never acknowledged, young enough. Each is asked
+    /// for at the venue first and sent again (same id) only when the venue has never seen it.
+    /// </summary>
+    private async ValueTask<int> ResendUnsentAsync(CancellationToken cancellationToken)
+    {
+        if (_options.ResendUnsentOrdersWithin is not { } window || _killSwitch?.IsOn == true)
+        {
+            return 0;
+        }
+
+        var now = _time.GetUtcNow();
+        var candidates = Orders.GetOpenOrders()
+            .Where(o => o.Status == OrderStatus.Submitted && o.VenueOrderId is null && now - o.CreatedAt <= window)
+            .Select(o => o.ClientOrderId)
+            .ToList();
+        var resent = 0;
+        foreach (var clientOrderId in candidates)
+        {
+            var outcome = await Orders.ResumeSubmittedAsync(clientOrderId, cancellationToken).ConfigureAwait(false);
+            if (outcome is not null)
+            {
+                resent++;
+            }
+
+            await DrainVenueAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return resent;
     }
 
     /// <summary>Runs one reconciliation on the engine's current state (the <c>RunReconcile</c> command, a reconnect, the timer).</summary>

@@ -952,6 +952,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
         public void Decide(in Decision decision)
         {
             var strategy = engine._currentStrategy ?? throw new InvalidOperationException("Decide may only be called from a strategy callback.");
+            if (engine._warmingUp)
+            {
+                // Warm-up replays what the strategy already decided about before the restart.
+                return;
+            }
+
             if (decision.ReasonCodes is null || decision.ReasonCodes.Count == 0)
             {
                 throw new TradingKitException(ErrorCodes.InvalidOrderRequest, $"Decision of {strategy.Id} for {decision.Symbol} has no reason code.");

@@ -19,21 +19,41 @@ public sealed class FileSessionJournal : ISessionJournal
     private readonly JsonlFile _ordersFills;
     private readonly JsonlFile _trades;
     private readonly JsonlFile _riskEvents;
+    private readonly HashSet<string> _orderRecords = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fillRecords = new(StringComparer.Ordinal);
+    private int _tradeRecords;
     private bool _disposed;
 
     /// <summary>Creates the session folder and opens its files (replacing files of a previous run of the same session id).</summary>
     /// <param name="root">The output root; the journal goes to <c>root/sessions/&lt;session_id&gt;</c>.</param>
     /// <param name="sessionId">The session.</param>
     public FileSessionJournal(string root, SessionId sessionId)
+        : this(root, sessionId, new FileSessionJournalOptions())
+    {
+    }
+
+    /// <summary>Creates the session folder and opens its files, replacing or resuming them as <paramref name="options"/> say.</summary>
+    /// <param name="root">The output root; the journal goes to <c>root/sessions/&lt;session_id&gt;</c>.</param>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="options">Replace or resume; flush policy.</param>
+    public FileSessionJournal(string root, SessionId sessionId, FileSessionJournalOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        ArgumentNullException.ThrowIfNull(options);
         _sessionId = sessionId;
         Directory = Path.Combine(root, "sessions", sessionId.Value);
         System.IO.Directory.CreateDirectory(Directory);
-        _decisions = new JsonlFile(Path.Combine(Directory, "decisions.jsonl"));
-        _ordersFills = new JsonlFile(Path.Combine(Directory, "orders_fills.jsonl"));
-        _trades = new JsonlFile(Path.Combine(Directory, "trades.jsonl"));
-        _riskEvents = new JsonlFile(Path.Combine(Directory, "risk_events.jsonl"));
+        var ordersFillsPath = Path.Combine(Directory, "orders_fills.jsonl");
+        var tradesPath = Path.Combine(Directory, "trades.jsonl");
+        if (options.Resume)
+        {
+            IndexExisting(ordersFillsPath, tradesPath);
+        }
+
+        _decisions = new JsonlFile(Path.Combine(Directory, "decisions.jsonl"), options);
+        _ordersFills = new JsonlFile(ordersFillsPath, options);
+        _trades = new JsonlFile(tradesPath, options);
+        _riskEvents = new JsonlFile(Path.Combine(Directory, "risk_events.jsonl"), options);
     }
 
     /// <summary>The session folder.</summary>
@@ -105,6 +125,7 @@ public sealed class FileSessionJournal : ISessionJournal
     public void WriteOrder(DateTimeOffset timestamp, string type, Order order, string? reason)
     {
         ArgumentNullException.ThrowIfNull(order);
+        _orderRecords.Add(OrderKey(type, order.ClientOrderId.Value));
         var w = _ordersFills.Begin();
         Header(w, timestamp, type);
         w.WriteString("client_order_id", order.ClientOrderId.Value);
@@ -138,6 +159,7 @@ public sealed class FileSessionJournal : ISessionJournal
     public void WriteFill(DateTimeOffset timestamp, Fill fill, decimal? slippageBps)
     {
         ArgumentNullException.ThrowIfNull(fill);
+        _fillRecords.Add(fill.TradeId.Value);
         var w = _ordersFills.Begin();
         Header(w, timestamp, OrderRecordTypes.Fill);
         w.WriteString("client_order_id", fill.ClientOrderId.Value);
@@ -158,6 +180,7 @@ public sealed class FileSessionJournal : ISessionJournal
     public void WriteTrade(TradeRecord trade)
     {
         ArgumentNullException.ThrowIfNull(trade);
+        _tradeRecords++;
         var w = _trades.Begin();
         Header(w, trade.ExitTime, "trade");
         w.WriteString("symbol", trade.Symbol.Value);
@@ -235,6 +258,33 @@ public sealed class FileSessionJournal : ISessionJournal
     }
 
     /// <inheritdoc />
+    public void Backfill(JournalBackfill backfill)
+    {
+        ArgumentNullException.ThrowIfNull(backfill);
+        foreach (var record in backfill.Orders)
+        {
+            if (!_orderRecords.Contains(OrderKey(record.Type, record.Order.ClientOrderId.Value)))
+            {
+                WriteOrder(record.Timestamp, record.Type, record.Order, record.Reason);
+            }
+        }
+
+        foreach (var fill in backfill.Fills)
+        {
+            if (!_fillRecords.Contains(fill.TradeId.Value))
+            {
+                // The decision price is not in the log, so a backfilled fill has no slippage figure.
+                WriteFill(fill.Timestamp, fill, null);
+            }
+        }
+
+        for (var i = _tradeRecords; i < backfill.Trades.Count; i++)
+        {
+            WriteTrade(backfill.Trades[i]);
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         await _decisions.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -256,6 +306,29 @@ public sealed class FileSessionJournal : ISessionJournal
         await _ordersFills.DisposeAsync().ConfigureAwait(false);
         await _trades.DisposeAsync().ConfigureAwait(false);
         await _riskEvents.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static string OrderKey(string type, string clientOrderId) => type + "|" + clientOrderId;
+
+    /// <summary>Learns which order, fill and trade records a resumed journal already holds (complete lines only).</summary>
+    private void IndexExisting(string ordersFillsPath, string tradesPath)
+    {
+        foreach (var line in JsonlFile.ReadCompleteLines(ordersFillsPath))
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
+            if (type == OrderRecordTypes.Fill && root.TryGetProperty("trade_id", out var tradeId))
+            {
+                _fillRecords.Add(tradeId.GetString() ?? string.Empty);
+            }
+            else if (type is not null && root.TryGetProperty("client_order_id", out var clientOrderId))
+            {
+                _orderRecords.Add(OrderKey(type, clientOrderId.GetString() ?? string.Empty));
+            }
+        }
+
+        _tradeRecords = JsonlFile.ReadCompleteLines(tradesPath).Count();
     }
 
     /// <summary>Formats an engine time as ISO-8601 UTC with the trailing <c>Z</c>.</summary>
@@ -348,10 +421,64 @@ public sealed class FileSessionJournal : ISessionJournal
         private readonly FileStream _stream;
         private readonly Utf8JsonWriter _writer;
 
-        public JsonlFile(string path)
+        private readonly bool _flushEachRecord;
+
+        public JsonlFile(string path, FileSessionJournalOptions options)
         {
-            _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.None);
+            _flushEachRecord = options.FlushEachRecord;
+            if (options.Resume && File.Exists(path))
+            {
+                // A crash may have left half a record: keep every complete line and append after the last one.
+                _stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1 << 16, FileOptions.None);
+                _stream.SetLength(CompleteLength(_stream));
+                _stream.Seek(0, SeekOrigin.End);
+            }
+            else
+            {
+                _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.None);
+            }
+
             _writer = new Utf8JsonWriter(_stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        }
+
+        /// <summary>The complete lines of a JSONL file (a trailing partial line is ignored); none when it does not exist.</summary>
+        public static IEnumerable<string> ReadCompleteLines(string path)
+        {
+            if (!File.Exists(path))
+            {
+                yield break;
+            }
+
+            var text = File.ReadAllText(path);
+            var end = text.LastIndexOf('\n');
+            if (end < 0)
+            {
+                yield break;
+            }
+
+            foreach (var line in text[..end].Split('\n'))
+            {
+                if (line.Length > 0)
+                {
+                    yield return line;
+                }
+            }
+        }
+
+        private static long CompleteLength(FileStream stream)
+        {
+            var length = stream.Length;
+            var buffer = new byte[1];
+            for (var position = length - 1; position >= 0; position--)
+            {
+                stream.Seek(position, SeekOrigin.Begin);
+                if (stream.Read(buffer, 0, 1) == 1 && buffer[0] == (byte)'\n')
+                {
+                    return position + 1;
+                }
+            }
+
+            return 0;
         }
 
         public Utf8JsonWriter Begin()
@@ -366,6 +493,11 @@ public sealed class FileSessionJournal : ISessionJournal
             _writer.WriteEndObject();
             _writer.Flush();
             _stream.Write(NewLine);
+            if (_flushEachRecord)
+            {
+                // Hand the record to the operating system now: a killed process then loses no complete record.
+                _stream.Flush();
+            }
         }
 
         public async ValueTask FlushAsync(CancellationToken cancellationToken)
@@ -377,4 +509,21 @@ public sealed class FileSessionJournal : ISessionJournal
             await _stream.DisposeAsync().ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>How a <see cref="FileSessionJournal"/> opens its files.</summary>
+public sealed class FileSessionJournalOptions
+{
+    /// <summary>
+    /// Resume the files of an earlier run of the same session (after a crash or a stop): complete records are kept, a
+    /// half-written last line is cut, new records are appended, and <see cref="FileSessionJournal.Backfill"/> writes only the
+    /// records the files do not hold. False (the default) replaces the files.
+    /// </summary>
+    public bool Resume { get; set; }
+
+    /// <summary>
+    /// Hands each record to the operating system as soon as it is written, so a killed process loses no complete record
+    /// (it costs one write call per record). Defaults to true.
+    /// </summary>
+    public bool FlushEachRecord { get; set; } = true;
 }

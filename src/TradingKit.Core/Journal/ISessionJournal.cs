@@ -76,6 +76,13 @@ public interface ISessionJournal : IAsyncDisposable
     /// <param name="summary">The summary.</param>
     void WriteSummary(SessionSummaryRecord summary);
 
+    /// <summary>
+    /// Writes the order, fill and round-trip records of <paramref name="backfill"/> that the journal does not hold yet
+    /// (called once after start-up recovery rebuilt the log; a crash may have cut the journal short).
+    /// </summary>
+    /// <param name="backfill">What the log says the journal should hold.</param>
+    void Backfill(JournalBackfill backfill);
+
     /// <summary>Flushes buffered records to storage.</summary>
     /// <param name="cancellationToken">Cancels the flush.</param>
     /// <returns>A task that completes when flushed.</returns>
@@ -120,6 +127,11 @@ public sealed class NullSessionJournal : ISessionJournal
 
     /// <inheritdoc />
     public void WriteSummary(SessionSummaryRecord summary)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Backfill(JournalBackfill backfill)
     {
     }
 

@@ -1,4 +1,5 @@
 using TradingKit.Domain;
+using TradingKit.Orders;
 
 namespace TradingKit.Journal;
 
@@ -163,3 +164,19 @@ public static class JournalSchema
     /// <summary>The current version; bumped whenever a field changes meaning or is removed.</summary>
     public const int Version = 1;
 }
+
+/// <summary>One order record the journal may be missing, rebuilt from the event log.</summary>
+/// <param name="Timestamp">The best time the log gives for the record.</param>
+/// <param name="Type">The record type (<see cref="OrderRecordTypes"/>).</param>
+/// <param name="Order">The order as rebuilt.</param>
+/// <param name="Reason">Why (rejections, cancels), if known.</param>
+public sealed record JournalOrderRecord(DateTimeOffset Timestamp, string Type, Order Order, string? Reason);
+
+/// <summary>
+/// What the event log says the journal should hold (orders, fills, round trips), handed to the journal after start-up
+/// recovery: a journal writes the records it does not have yet, so a journal cut short by a crash reconciles again.
+/// </summary>
+/// <param name="Orders">Order records, oldest first.</param>
+/// <param name="Fills">Fills, in log order.</param>
+/// <param name="Trades">Closed round trips, in the order the portfolio closed them.</param>
+public sealed record JournalBackfill(IReadOnlyList<JournalOrderRecord> Orders, IReadOnlyList<Fill> Fills, IReadOnlyList<TradeRecord> Trades);

@@ -231,6 +231,40 @@ public sealed partial class OrderManager
         return await SendAsync(tracked, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Resumes an order restored in SUBMITTED whose submission may never have reached the venue (the process died between
+    /// recording it and sending it): queries the venue by client order id; when the venue knows it, its state is applied;
+    /// when the venue has never seen it, it is sent with the same id under the usual retry and unknown-outcome rules.
+    /// Nothing new is recorded before the send (the submission is already in the log) and the gate is not asked again:
+    /// the caller decides whether resending is still wanted.
+    /// </summary>
+    /// <param name="clientOrderId">The restored order.</param>
+    /// <param name="cancellationToken">Cancels waiting.</param>
+    /// <returns>How it ended; null when the order is unknown or no longer SUBMITTED.</returns>
+    public async ValueTask<SubmitOutcome?> ResumeSubmittedAsync(ClientOrderId clientOrderId, CancellationToken cancellationToken = default)
+    {
+        if (!_orders.TryGetValue(clientOrderId, out var tracked) || tracked.Order.Status != OrderStatus.Submitted)
+        {
+            return null;
+        }
+
+        var order = tracked.Order;
+        var found = await QueryAsync(order, cancellationToken).ConfigureAwait(false);
+        if (!found.Known)
+        {
+            return new SubmitOutcome(SubmitStatus.Unknown, order, ErrorCodes.BrokerUnknownOutcome, "the venue could not be asked about the order");
+        }
+
+        if (found.State is { } state)
+        {
+            await ApplyVenueStateAsync(tracked, state, cancellationToken).ConfigureAwait(false);
+            return OutcomeOf(order);
+        }
+
+        tracked.SubmittedAt = _time.GetTimestamp();
+        return await SendAsync(tracked, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Requests a cancel of an open order.</summary>
     /// <param name="clientOrderId">The order.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>

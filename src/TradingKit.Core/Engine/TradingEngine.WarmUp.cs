@@ -1,0 +1,77 @@
+using TradingKit.MarketData;
+using TradingKit.Strategies;
+
+namespace TradingKit.Engine;
+
+/// <content>
+/// Strategy warm-up: a resumed session (after a crash or a restart) gets its strategies' state back by showing them the
+/// market data they saw before, with every decision they make about it dropped.
+/// </content>
+public sealed partial class TradingEngine
+{
+    private bool _warmingUp;
+
+    /// <summary>True while <see cref="WarmUp"/> runs: decisions are dropped, nothing is journaled or sent.</summary>
+    public bool IsWarmingUp => _warmingUp;
+
+    /// <summary>
+    /// Shows the strategies market data the session already processed before a restart, so their internal state (moving
+    /// averages, signals) is what it was. Decisions made about these items are dropped (the log already holds what was
+    /// done about them), nothing reaches the venue, the journal or the event log, and the clock is not moved. The last
+    /// price of each symbol is updated and the portfolio is marked at each symbol's last price.
+    /// Call it after <see cref="StartAsync"/> and before feeding new inputs, on the thread that drives the engine.
+    /// </summary>
+    /// <param name="history">The earlier market data, oldest first.</param>
+    /// <returns>How many items were shown to the strategies.</returns>
+    /// <exception cref="InvalidOperationException">The engine has not started.</exception>
+    public int WarmUp(IEnumerable<MarketDataEvent> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        if (!_started)
+        {
+            throw new InvalidOperationException("Start the engine (its recovery restores the portfolio) before warming strategies up.");
+        }
+
+        var count = 0;
+        var lastBySymbol = new Dictionary<Domain.Symbol, MarketDataEvent>();
+        _warmingUp = true;
+        try
+        {
+            foreach (var item in history)
+            {
+                ArgumentNullException.ThrowIfNull(item);
+                _lastPrices[item.Symbol] = item.LastPrice;
+                _currentPrice = item.LastPrice;
+                foreach (var strategy in _strategies)
+                {
+                    _currentStrategy = strategy;
+                    strategy.OnMarketData(item, _context);
+                }
+
+                lastBySymbol[item.Symbol] = item;
+                count++;
+            }
+        }
+        finally
+        {
+            _warmingUp = false;
+            _currentStrategy = null;
+            _currentPrice = null;
+            _pendingDecisions.Clear();
+        }
+
+        foreach (var last in lastBySymbol.Values)
+        {
+            _lastPriceTimes[last.Symbol] = last.Timestamp;
+            _risk.RecordMarketData(last.Symbol, last.Timestamp);
+            if (last is Bar bar)
+            {
+                _lastVolumes[last.Symbol] = bar.Volume;
+            }
+
+            Portfolio.Mark(last.Symbol, last.LastPrice, last.Timestamp);
+        }
+
+        return count;
+    }
+}

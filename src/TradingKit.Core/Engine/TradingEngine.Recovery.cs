@@ -54,6 +54,9 @@ public sealed partial class TradingEngine
     private bool _recovering;
     private bool _restored;
 
+    /// <summary>What the last start-up recovery run did; null before the first.</summary>
+    public RecoveryReport? LastRecovery { get; private set; }
+
     /// <summary>True from the start of <see cref="RecoverAsync"/> until a recovery succeeds: new orders are refused (<c>RECOVERY_IN_PROGRESS</c>).</summary>
     public bool IsRecovering => _recovering;
 
@@ -158,7 +161,7 @@ public sealed partial class TradingEngine
         var result = await ReconcileCoreAsync("startup", cancellationToken).ConfigureAwait(false);
         _recovering = result.Errors.Count > 0;
         _nextReconcileAt = _time.GetUtcNow() + ReconcileEvery;
-        return new RecoveryReport
+        return LastRecovery = new RecoveryReport
         {
             EventsReplayed = replayed,
             OrdersRestored = restored,

@@ -10,6 +10,7 @@ namespace TradingKit.Engine;
 public sealed partial class TradingEngine
 {
     private bool _warmingUp;
+    private bool _redelivering;
 
     /// <summary>True while <see cref="WarmUp"/> runs: decisions are dropped, nothing is journaled or sent.</summary>
     public bool IsWarmingUp => _warmingUp;
@@ -73,5 +74,38 @@ public sealed partial class TradingEngine
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Resumes a session after a crash, given the market data the venue had already played: the strategies are warmed up
+    /// on every item but the last (<see cref="WarmUp"/>), and the last one is delivered again as a live input, except to a
+    /// simulated venue, which has already seen it. Deciding about it again is safe: client order ids are derived from the
+    /// decision, so an order the crashed process already recorded is found (<c>Duplicate</c>, no venue call), and a decision
+    /// the crash caught before it was recorded is acted on now, as the uninterrupted session did.
+    /// Call it after <see cref="StartAsync"/>, with the engine clock at the last item's time, before new inputs.
+    /// </summary>
+    /// <param name="played">The market data the venue has played, oldest first.</param>
+    /// <param name="cancellationToken">Cancels processing.</param>
+    /// <returns>How many items were shown to the strategies.</returns>
+    public async ValueTask<int> ResumeAfterAsync(IReadOnlyList<MarketDataEvent> played, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(played);
+        if (played.Count == 0)
+        {
+            return 0;
+        }
+
+        var count = WarmUp(played.Take(played.Count - 1));
+        _redelivering = true;
+        try
+        {
+            await ProcessCoreAsync(EngineInput.ForMarketData(played[^1]), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _redelivering = false;
+        }
+
+        return count + 1;
     }
 }

@@ -483,7 +483,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             _lastVolumes[symbol] = bar.Volume;
         }
 
-        if (_simulatedVenue is not null)
+        if (_simulatedVenue is not null && !_redelivering)
         {
             _simulatedVenue.OnMarketData(marketData);
             await DrainVenueAsync(cancellationToken).ConfigureAwait(false);

@@ -237,7 +237,7 @@ public sealed partial class TradingEngine
         foreach (var clientOrderId in candidates)
         {
             var outcome = await Orders.ResumeSubmittedAsync(clientOrderId, cancellationToken).ConfigureAwait(false);
-            if (outcome is not null)
+            if (outcome is { Status: not SubmitStatus.Duplicate })
             {
                 resent++;
             }

@@ -240,7 +240,11 @@ public sealed partial class OrderManager
     /// </summary>
     /// <param name="clientOrderId">The restored order.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
-    /// <returns>How it ended; null when the order is unknown or no longer SUBMITTED.</returns>
+    /// <returns>
+    /// Null when nothing was done (the order is unknown, no longer SUBMITTED, or the venue could not be asked);
+    /// <see cref="SubmitStatus.Duplicate"/> when the venue had it (its state was applied, nothing sent); otherwise the
+    /// outcome of sending it again.
+    /// </returns>
     public async ValueTask<SubmitOutcome?> ResumeSubmittedAsync(ClientOrderId clientOrderId, CancellationToken cancellationToken = default)
     {
         if (!_orders.TryGetValue(clientOrderId, out var tracked) || tracked.Order.Status != OrderStatus.Submitted)
@@ -252,13 +256,15 @@ public sealed partial class OrderManager
         var found = await QueryAsync(order, cancellationToken).ConfigureAwait(false);
         if (!found.Known)
         {
-            return new SubmitOutcome(SubmitStatus.Unknown, order, ErrorCodes.BrokerUnknownOutcome, "the venue could not be asked about the order");
+            // Nothing is sent while the venue cannot say whether it has the order; reconciliation and the in-flight
+            // check take it from here.
+            return null;
         }
 
         if (found.State is { } state)
         {
             await ApplyVenueStateAsync(tracked, state, cancellationToken).ConfigureAwait(false);
-            return OutcomeOf(order);
+            return new SubmitOutcome(SubmitStatus.Duplicate, order);
         }
 
         tracked.SubmittedAt = _time.GetTimestamp();

@@ -74,6 +74,15 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan? ResendUnsentOrdersWithin { get; set; }
 
+    /// <summary>
+    /// How a live venue's push stream and its poll queries are merged (UC-03, UC-08): every report of a live venue goes
+    /// through a <see cref="Connectivity.VenueEventMerger"/> that applies each fill and status once, and the engine
+    /// polls the venue every <see cref="Connectivity.VenueEventMergerOptions.PollInterval"/> (faster while the stream is
+    /// down, at once after it reconnects). Null turns merging and polling off (reports are applied as they come). Not
+    /// used with a simulated venue, whose reports the engine drains itself.
+    /// </summary>
+    public Connectivity.VenueEventMergerOptions? StreamAndPoll { get; set; } = new();
+
     /// <summary>Instrument rules by symbol; orders for these symbols are rounded to their step and checked.</summary>
     public IList<Instrument> Instruments { get; } = [];
 
@@ -114,6 +123,18 @@ public sealed class EngineOptions
         if (DayRollUtc is { } roll && (roll < TimeSpan.Zero || roll >= TimeSpan.FromDays(1)))
         {
             problems.Add($"DayRollUtc must be in [00:00, 24:00) (got {roll})");
+        }
+
+        if (StreamAndPoll is { } merge)
+        {
+            try
+            {
+                merge.Validate();
+            }
+            catch (TradingKitException ex)
+            {
+                problems.Add("StreamAndPoll: " + ex.Message);
+            }
         }
 
         if (ResendUnsentOrdersWithin is { } resend && resend < TimeSpan.Zero)

@@ -201,6 +201,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _journal.WriteMetadata(metadata);
         MoveTo(EngineState.Recovering, "preflight passed");
         await _broker.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        CreateMerger();
         await _recorder.EngineStartedAsync(metadata.CodeVersion, metadata.ConfigHash, cancellationToken).ConfigureAwait(false);
         var recovered = true;
         if (_options.RecoverOnStart)
@@ -249,6 +250,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = ProduceAsync(feed, stop.Token);
         var venuePump = _simulatedVenue is null ? PumpVenueAsync(stop.Token) : Task.CompletedTask;
+        var timerPump = _simulatedVenue is null && _simulationClock is null ? PumpTimerAsync(stop.Token) : Task.CompletedTask;
         try
         {
             await LoopAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -260,7 +262,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(IgnoreCancellation(producer), IgnoreCancellation(venuePump)).ConfigureAwait(false);
+            await Task.WhenAll(IgnoreCancellation(producer), IgnoreCancellation(venuePump), IgnoreCancellation(timerPump)).ConfigureAwait(false);
         }
 
         return await StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -418,6 +420,19 @@ public sealed partial class TradingEngine : IAsyncDisposable
         await foreach (var venueEvent in _broker.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             await _inputs.Writer.WriteAsync(EngineInput.ForVenue(venueEvent), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A live session's timer: a tick every <see cref="EngineOptions.TimerInterval"/> of the engine clock, so in-flight
+    /// checks, polling and reconciliation run when no market data arrives. A backtest clock moves with the data instead.
+    /// </summary>
+    private async Task PumpTimerAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(_options.TimerInterval, _time, cancellationToken).ConfigureAwait(false);
+            await _inputs.Writer.WriteAsync(EngineInput.Timer, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -640,6 +655,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
     private async ValueTask OnVenueEventAsync(VenueEvent venueEvent, CancellationToken cancellationToken)
     {
+        if (_merger is { } merger)
+        {
+            await OnMergedStreamAsync(merger, venueEvent, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         switch (venueEvent)
         {
             case ExecutionReport report:
@@ -707,6 +728,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             _nextTimerAt += TimeSpan.FromTicks(missed * _options.TimerInterval.Ticks);
         }
 
+        await PollVenueIfDueAsync(cancellationToken).ConfigureAwait(false);
         if (State is EngineState.Recovering or EngineState.Running or EngineState.Paused or EngineState.Safe)
         {
             await OnRecoveryTimerAsync(cancellationToken).ConfigureAwait(false);

@@ -21,6 +21,7 @@ public sealed class TradingKitMetrics : IDisposable
     private readonly Histogram<double> _slippageBps;
     private readonly Histogram<double> _ackLatencyMs;
     private readonly Counter<long> _marketEvents;
+    private readonly Histogram<double> _fillDetectionMs;
 
     /// <summary>Creates the instruments.</summary>
     /// <param name="meterFactory">The meter factory from DI, or null to create the meter directly.</param>
@@ -35,6 +36,7 @@ public sealed class TradingKitMetrics : IDisposable
         _slippageBps = _meter.CreateHistogram<double>("tradingkit.fill.slippage", "bp", "Fill slippage against the decision price");
         _ackLatencyMs = _meter.CreateHistogram<double>("tradingkit.order.ack.duration", "ms", "Submit-to-acknowledgement latency");
         _marketEvents = _meter.CreateCounter<long>("tradingkit.marketdata.events", "{event}", "Market data items processed");
+        _fillDetectionMs = _meter.CreateHistogram<double>("tradingkit.fill.detection.duration", "ms", "Venue execution time to first sight of the fill, tagged by source (stream or poll)");
         _meter.CreateObservableGauge("tradingkit.orders.reject_rate", () => (double)Quality.RejectRate, "{ratio}", "Rejected / submitted");
         _meter.CreateObservableGauge("tradingkit.fills.partial_rate", () => (double)Quality.PartialFillRate, "{ratio}", "Partial fills / fills");
         _meter.CreateObservableGauge("tradingkit.orders.per_minute", () => (double)Quality.OrdersPerMinute, "{order}/min", "Orders submitted in the last minute");
@@ -90,6 +92,12 @@ public sealed class TradingKitMetrics : IDisposable
         _ackLatencyMs.Record(latency.TotalMilliseconds);
         Quality.RecordAckLatency(latency);
     }
+
+    /// <summary>Records how long a fill took to be seen (venue execution time to first sight, engine clock).</summary>
+    /// <param name="source">Which source saw it first.</param>
+    /// <param name="latency">The latency.</param>
+    public void FillDetected(Connectivity.MergeSource source, TimeSpan latency)
+        => _fillDetectionMs.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("source", source == Connectivity.MergeSource.Stream ? "stream" : "poll"));
 
     /// <summary>Counts market data items.</summary>
     /// <param name="count">How many.</param>

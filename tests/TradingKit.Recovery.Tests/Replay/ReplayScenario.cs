@@ -47,7 +47,8 @@ internal static class ReplayScenario
     }
 
     /// <summary>Builds the engine; the same call builds the recorded and the replayed one.</summary>
-    public static TradingEngine NewEngine(IBrokerAdapter broker, SimulationTimeProvider clock, EngineReplayHook? hook, int slowPeriod = 8, bool driveClock = true)
+    public static TradingEngine NewEngine(IBrokerAdapter broker, SimulationTimeProvider clock, EngineReplayHook? hook, int slowPeriod = 8, bool driveClock = true,
+        TradingKit.Journal.ISessionJournal? journal = null)
     {
         var options = new EngineOptions
         {
@@ -63,8 +64,8 @@ internal static class ReplayScenario
         var killSwitch = KillSwitch.CreateAsync(new InMemoryKillSwitchHistory(), KillSwitchState.Off, clock).AsTask().GetAwaiter().GetResult();
         var risk = new RiskGuard(new RiskOptions { ConsecutiveRejectLimit = null, ConsecutiveFailureLimit = null, OrdersPerMinute = null, PriceBandBps = null },
             killSwitch, new Dictionary<Symbol, Instrument> { [Spx] = Instrument });
-        var strategy = new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = Spx.Value, FastPeriod = 3, SlowPeriod = slowPeriod, EquityFraction = 0.5m });
-        return new TradingEngine(options, broker, new InMemoryEventStore(clock), [strategy], clock, risk, killSwitch: killSwitch, replayRecorder: hook);
+        var strategy = new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = Spx.Value, FastPeriod = 3, SlowPeriod = slowPeriod, EquityFraction = 0.02m });
+        return new TradingEngine(options, broker, new InMemoryEventStore(clock), [strategy], clock, risk, journal, killSwitch: killSwitch, replayRecorder: hook);
     }
 
     /// <summary>The replay's engine factory for sessions built by <see cref="NewEngine"/>.</summary>

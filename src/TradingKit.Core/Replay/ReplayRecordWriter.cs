@@ -67,10 +67,11 @@ internal sealed class ReplayRecordWriter : IDisposable
 
         w.WriteEndArray();
         w.WriteNumber("qty", decision.Quantity);
-        w.WriteString("order_type", decision.OrderType.ToString());
+        // Zero is "the engine's default" (market, GTC), not a named value.
+        w.WriteString("order_type", decision.OrderType == 0 ? null : decision.OrderType.ToString());
         ReplayJson.WriteDecimal(w, "limit_price", decision.LimitPrice);
         ReplayJson.WriteDecimal(w, "stop_price", decision.StopPrice);
-        w.WriteString("tif", decision.TimeInForce.ToString());
+        w.WriteString("tif", decision.TimeInForce == 0 ? null : decision.TimeInForce.ToString());
         w.WriteString("intent_key", decision.IntentKey);
         ReplayJson.WriteDecimal(w, "price", price);
     }

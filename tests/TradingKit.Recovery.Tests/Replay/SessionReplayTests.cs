@@ -96,6 +96,26 @@ public sealed class SessionReplayTests
     }
 
     [Fact]
+    public async Task Replay_WhenEngineMakesAnotherVenueCallThanRecorded_ReportsThatCallAsTheFirstMismatch()
+    {
+        var artifact = await ReplayScenario.RecordSimulatedAsync(ReplayScenario.Bars(120));
+        var lines = Lines(artifact);
+        var submit = artifact.Records.First(r => r.Kind == ReplayRecordKinds.Call && r.Json.Contains("\"op\":\"submit\"", StringComparison.Ordinal));
+        var node = JsonNode.Parse(lines[submit.Line - 1])!;
+        node["args"]!["qty"] = node["args"]!["qty"]!.GetValue<decimal>() + 1m;
+        lines[submit.Line - 1] = node.ToJsonString();
+
+        var result = await SessionReplayer.ReplayAsync(ReplayArtifact.Parse(string.Join('\n', lines)), ReplayScenario.ReplayFactory());
+
+        var mismatch = result.FirstMismatch!;
+        Assert.Equal(ReplayRecordKinds.Call, mismatch.ExpectedKind);
+        Assert.Equal(submit.Sequence, mismatch.Sequence);
+        Assert.Equal(submit.KindIndex, mismatch.KindIndex);
+        Assert.Equal("args.qty", mismatch.Field);
+        Assert.Equal(submit.KindIndex, result.VenueCallsReplayed);
+    }
+
+    [Fact]
     public async Task Replay_WithInputRemoved_IsRefusedWithTheLineWhereTheSequenceBreaks()
     {
         var artifact = await ReplayScenario.RecordSimulatedAsync(ReplayScenario.Bars(60));

@@ -188,8 +188,40 @@ public sealed class TradingKitBuilder
         return this;
     }
 
+    /// <summary>
+    /// Records every session for replay: the engine writes <see cref="Replay.ReplayArtifact.FileName"/> (inputs, venue calls and
+    /// their outcomes, decisions, intents, summary) next to the journal, replayable with <see cref="Replay.SessionReplayer"/>.
+    /// </summary>
+    /// <param name="outputRoot">
+    /// Where to write when no file journal is configured: <c>outputRoot/sessions/&lt;session_id&gt;/</c>. With
+    /// <see cref="UseFileJournal(string)"/> the artifact goes to the journal's session folder and this may be null.
+    /// </param>
+    /// <returns>This builder.</returns>
+    public TradingKitBuilder RecordReplayInputs(string? outputRoot = null)
+    {
+        Services.RemoveAll<ReplayRecording>();
+        Services.AddSingleton(new ReplayRecording(outputRoot));
+        return this;
+    }
+
     private sealed class FileJournalFactory(string root, FileSessionJournalOptions options) : ISessionJournalFactory
     {
         public ISessionJournal Create(SessionId sessionId) => new FileSessionJournal(root, sessionId, options);
+    }
+}
+
+/// <summary>The <c>RecordReplayInputs()</c> opt-in: makes the recorder of a session.</summary>
+internal sealed class ReplayRecording(string? outputRoot)
+{
+    public Replay.ReplayInputRecorder Create(SessionId sessionId, ISessionJournal? journal)
+    {
+        if (journal is FileSessionJournal file)
+        {
+            return Replay.ReplayInputRecorder.ForSessionDirectory(file.Directory);
+        }
+
+        return outputRoot is not null
+            ? Replay.ReplayInputRecorder.ForSessionDirectory(Path.Combine(outputRoot, "sessions", sessionId.Value))
+            : throw new Errors.TradingKitException(Errors.ErrorCodes.InvalidOptions, "RecordReplayInputs() needs a file journal (UseFileJournal) or an output folder.");
     }
 }

@@ -47,10 +47,11 @@ public static class TradingKitServiceCollectionExtensions
             var sessionId = engineOptions.ResolveSessionId(time);
             engineOptions.SessionId = sessionId.Value;
             var journal = sp.GetService<ISessionJournalFactory>()?.Create(sessionId);
+            var replayRecorder = sp.GetService<ReplayRecording>()?.Create(sessionId, journal);
             return new TradingEngine(engineOptions, broker, store, sp.GetServices<IStrategy>(), time,
                 sp.GetService<IRiskGuard>(), journal, sp.GetService<ILoggerFactory>(), sp.GetService<TradingKitMetrics>(),
                 sp.GetService<KillSwitch>(), sp.GetService<TradingKit.Notifications.INotifier>(), sp.GetService<TradingKit.Execution.Approvals.ApprovalGate>(),
-                sp.GetService<IProjectionStore>());
+                sp.GetService<IProjectionStore>(), replayRecorder);
         });
         return new TradingKitBuilder(services);
     }

@@ -77,11 +77,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
     /// <param name="notifier">Where critical alerts (trips, kill switch) go; none when null.</param>
     /// <param name="approvalGate">The approval gate, required when <see cref="ExecutionOptions.RequireApproval"/> is set.</param>
     /// <param name="projections">The projection store the <c>RebuildProjection</c> command rewrites; none when null.</param>
+    /// <param name="replayRecorder">Records the session for replay (<see cref="Replay.ReplayInputRecorder"/>) or checks a replay (<see cref="Replay.SessionReplayContext.Hook"/>); none when null. The engine disposes it.</param>
     /// <exception cref="TradingKitException">Invalid options (<c>INVALID_OPTIONS</c>).</exception>
     public TradingEngine(EngineOptions options, IBrokerAdapter broker, IEventStore eventStore, IEnumerable<IStrategy> strategies, TimeProvider timeProvider,
         IRiskGuard? riskGuard = null, ISessionJournal? journal = null, ILoggerFactory? loggerFactory = null, TradingKitMetrics? metrics = null,
         KillSwitch? killSwitch = null, INotifier? notifier = null, Execution.Approvals.ApprovalGate? approvalGate = null,
-        IProjectionStore? projections = null)
+        IProjectionStore? projections = null, Replay.EngineReplayHook? replayRecorder = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(broker);
@@ -96,6 +97,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
 
         _options = options;
+        _replay = replayRecorder;
+        broker = replayRecorder?.Attach(broker, timeProvider) ?? broker;
         _broker = broker;
         _simulatedVenue = broker as IMarketDataListener;
         _eventStore = eventStore;
@@ -126,6 +129,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _recorder = new EngineRecorder(this, eventStore);
         Orders = new OrderManager(broker, _recorder, options.Oms, timeProvider, new Gate(this), loggerFactory.CreateLogger<OrderManager>());
         Orders.AddObserver(_recorder);
+        if (replayRecorder is not null)
+        {
+            Orders.AddObserver(new Replay.EngineReplayHook.IntentObserver(replayRecorder));
+        }
+
         Orders.AckLatencyObserved += OnAckLatency;
         _context = new StrategyContext(this);
         _inputs = Channel.CreateBounded<EngineInput>(new BoundedChannelOptions(options.InputCapacity)
@@ -193,6 +201,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
         // TEST-711: live mode refuses to start unless the risk guard is enabled and configured.
         _policy.Validate();
+        _replay?.OnStart(_time.GetUtcNow(), SessionId, _broker.VenueName, _simulatedVenue is not null, _simulationClock is not null);
         _started = true;
         _startedAt = _time.GetUtcNow();
         _nextTimerAt = _startedAt + _options.TimerInterval;
@@ -303,6 +312,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
     /// <returns>The session summary.</returns>
     public async Task<SessionSummaryRecord> StopAsync(CancellationToken cancellationToken = default)
     {
+        _replay?.OnStopping(_time.GetUtcNow());
         if (State is not (EngineState.Stopping or EngineState.Stopped))
         {
             MoveTo(EngineState.Stopping, "stop requested");
@@ -331,6 +341,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             _summaryWritten = true;
             _journal.WriteSummary(summary);
+            _replay?.OnStopped(_time.GetUtcNow(), summary);
             await _recorder.EngineStoppedAsync(cancellationToken).ConfigureAwait(false);
             await _journal.FlushAsync(cancellationToken).ConfigureAwait(false);
             MoveTo(EngineState.Stopped, "stopped");
@@ -346,6 +357,10 @@ public sealed partial class TradingEngine : IAsyncDisposable
     {
         _inputs.Writer.TryComplete();
         await _journal.DisposeAsync().ConfigureAwait(false);
+        if (_replay is not null)
+        {
+            await _replay.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Builds the session summary from the portfolio and the OMS as they stand.</summary>
@@ -454,6 +469,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
     private async ValueTask ProcessCoreAsync(EngineInput input, CancellationToken cancellationToken)
     {
+        _replay?.OnInput(input, _time.GetUtcNow());
         switch (input.Kind)
         {
             case EngineInputKind.MarketData:
@@ -655,6 +671,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
     private async ValueTask OnVenueEventAsync(VenueEvent venueEvent, CancellationToken cancellationToken)
     {
+        _replay?.OnVenueEvent(venueEvent, _time.GetUtcNow());
         if (_merger is { } merger)
         {
             await OnMergedStreamAsync(merger, venueEvent, cancellationToken).ConfigureAwait(false);
@@ -986,6 +1003,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             }
 
             var price = engine._currentPrice ?? (engine._lastPrices.TryGetValue(decision.Symbol, out var p) ? p : null);
+            engine._replay?.OnDecision(engine._time.GetUtcNow(), strategy.Id, decision, price);
             if (decision.Action != DecisionAction.Hold || engine._options.JournalHoldDecisions)
             {
                 engine._journal.WriteDecision(engine._time.GetUtcNow(), strategy.Id, decision, price);

@@ -91,7 +91,7 @@ public class PreTradeCheckBenchmarks
             LastPriceAt = _now,
             Position = 1m,
             OpenOrders = 2,
-            OpenOrderQuantity = 0.5m,
+            OpenBuyQuantity = 0.5m,
             Portfolio = new RiskPortfolioView { Cash = 10_000m, Equity = 10_000m, PeakEquity = 10_000m, DailyRealizedPnl = -100m },
         };
     }

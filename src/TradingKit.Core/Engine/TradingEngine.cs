@@ -938,6 +938,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             }
 
             var symbol = order.Symbol;
+            var working = engine.Orders.OpenQuantities(symbol);
             var context = new PreTradeContext
             {
                 Order = order.Request,
@@ -946,7 +947,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
                 LastPriceAt = engine._lastPriceTimes.TryGetValue(symbol, out var at) ? at : null,
                 Position = engine.Portfolio.GetNetQuantity(symbol),
                 OpenOrders = engine.Orders.OpenOrderCount,
-                OpenOrderQuantity = engine.Orders.OpenQuantity(symbol),
+                OpenBuyQuantity = working.Buy,
+                OpenSellQuantity = working.Sell,
                 Portfolio = engine.RiskView(),
             };
             var decision = engine._risk.CheckPreTrade(context);

@@ -151,6 +151,31 @@ public sealed partial class OrderManager
         return total;
     }
 
+    /// <summary>The quantities still working in open orders of a symbol, per side.</summary>
+    /// <param name="symbol">The symbol.</param>
+    /// <returns>Buy and sell quantities, both positive.</returns>
+    public (decimal Buy, decimal Sell) OpenQuantities(Symbol symbol)
+    {
+        decimal buy = 0m, sell = 0m;
+        foreach (var tracked in _open.Values)
+        {
+            var order = tracked.Order;
+            if (order.Symbol == symbol)
+            {
+                if (order.Side == OrderSide.Buy)
+                {
+                    buy += order.LeavesQuantity;
+                }
+                else
+                {
+                    sell += order.LeavesQuantity;
+                }
+            }
+        }
+
+        return (buy, sell);
+    }
+
     /// <summary>The open orders.</summary>
     /// <returns>A snapshot list.</returns>
     public IReadOnlyList<Order> GetOpenOrders()

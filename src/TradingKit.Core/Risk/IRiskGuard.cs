@@ -56,8 +56,14 @@ public readonly record struct PreTradeContext
     /// <summary>How many orders are open (all symbols).</summary>
     public int OpenOrders { get; init; }
 
-    /// <summary>The signed quantity still working in open orders of this symbol.</summary>
-    public decimal OpenOrderQuantity { get; init; }
+    /// <summary>The quantity still working in open buy orders of this symbol (not counting this order).</summary>
+    public decimal OpenBuyQuantity { get; init; }
+
+    /// <summary>The quantity still working in open sell orders of this symbol (not counting this order), as a positive number.</summary>
+    public decimal OpenSellQuantity { get; init; }
+
+    /// <summary>The signed quantity still working in open orders of this symbol: buys minus sells.</summary>
+    public decimal OpenOrderQuantity => OpenBuyQuantity - OpenSellQuantity;
 
     /// <summary>The portfolio.</summary>
     public RiskPortfolioView Portfolio { get; init; }
@@ -71,10 +77,13 @@ public readonly record struct PreTradeContext
     /// <summary>The order's quantity signed by its side: positive for buys, negative for sells.</summary>
     public decimal SignedQuantity => Order.Side == OrderSide.Buy ? Order.Quantity : -Order.Quantity;
 
-    /// <summary>True when the order only reduces the current position.</summary>
+    /// <summary>
+    /// True when the order only reduces the current position, counting the orders on its side already working: two
+    /// reducing orders that together would flip the position are not both reducing.
+    /// </summary>
     public bool IsReducing =>
-        (Position > 0m && Order.Side == OrderSide.Sell && Order.Quantity <= Position) ||
-        (Position < 0m && Order.Side == OrderSide.Buy && Order.Quantity <= -Position);
+        (Position > 0m && Order.Side == OrderSide.Sell && Order.Quantity + OpenSellQuantity <= Position) ||
+        (Position < 0m && Order.Side == OrderSide.Buy && Order.Quantity + OpenBuyQuantity <= -Position);
 }
 
 /// <summary>A risk guard's answer to a pre-trade check.</summary>

@@ -206,7 +206,7 @@ internal sealed class MaxPositionRule(decimal? defaultLimit, IReadOnlyDictionary
             return RiskDecision.Allow;
         }
 
-        var working = context.Order.Side == OrderSide.Buy ? Math.Max(context.OpenOrderQuantity, 0m) : Math.Min(context.OpenOrderQuantity, 0m);
+        var working = context.Order.Side == OrderSide.Buy ? context.OpenBuyQuantity : -context.OpenSellQuantity;
         var projected = Math.Abs(context.Position + working + context.SignedQuantity);
         if (projected <= limit || projected < Math.Abs(context.Position))
         {

@@ -57,6 +57,27 @@ public sealed class PreTradeRuleTests
     }
 
     [Fact]
+    public void MaxPosition_CountsWorkingBuys_EvenWhenWorkingSellsNetThemOut()
+    {
+        var guard = Guard(o => o.MaxPosition = 5m);
+
+        // One lot bid and one lot offered: net zero working, but the bid still fills towards the limit.
+        AssertDenied(guard.CheckPreTrade(Context(Order(quantity: 2m), position: 3m, openQuantity: 1m, openSells: 1m)), RiskRuleIds.MaxPosition, RiskCodes.MaxPosition, 5m, 6m);
+    }
+
+    [Fact]
+    public void IsReducing_CountsTheSellsAlreadyWorking_SoTwoExitsCannotFlipThePosition()
+    {
+        Assert.True(Context(Order(OrderSide.Sell, quantity: 6m), position: 10m).IsReducing);
+        Assert.True(Context(Order(OrderSide.Sell, quantity: 6m), position: 10m, openSells: 4m).IsReducing);
+        Assert.False(Context(Order(OrderSide.Sell, quantity: 6m), position: 10m, openSells: 6m).IsReducing);
+
+        // Working buys do not make a sell less reducing.
+        Assert.True(Context(Order(OrderSide.Sell, quantity: 6m), position: 10m, openQuantity: 5m).IsReducing);
+        Assert.False(Context(Order(OrderSide.Buy, quantity: 6m), position: -10m, openQuantity: 6m).IsReducing);
+    }
+
+    [Fact]
     public void MaxPosition_AllowsAnOrderThatShrinksAnOversizedPosition()
     {
         var guard = Guard(o => o.MaxPosition = 5m);

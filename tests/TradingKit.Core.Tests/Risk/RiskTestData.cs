@@ -37,7 +37,7 @@ internal static class RiskTestData
         };
 
     public static PreTradeContext Context(OrderRequest order, DateTimeOffset? now = null, decimal? last = 100m, decimal position = 0m,
-        int openOrders = 0, decimal openQuantity = 0m, RiskPortfolioView portfolio = default)
+        int openOrders = 0, decimal openQuantity = 0m, RiskPortfolioView portfolio = default, decimal openSells = 0m)
         => new()
         {
             Order = order,
@@ -46,7 +46,8 @@ internal static class RiskTestData
             LastPriceAt = now ?? T0,
             Position = position,
             OpenOrders = openOrders,
-            OpenOrderQuantity = openQuantity,
+            OpenBuyQuantity = Math.Max(openQuantity, 0m),
+            OpenSellQuantity = Math.Max(-openQuantity, 0m) + openSells,
             Portfolio = portfolio,
         };
 

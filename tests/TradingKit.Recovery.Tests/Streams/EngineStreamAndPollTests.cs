@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-using TradingKit.Brokers;
 using TradingKit.Commands;
 using TradingKit.Connectivity;
 using TradingKit.Domain;
@@ -9,6 +7,7 @@ using TradingKit.MarketData;
 using TradingKit.Orders;
 using TradingKit.Paper;
 using TradingKit.Recovery.Tests.Engine;
+using TradingKit.Recovery.Tests.Replay;
 using TradingKit.Recovery.Tests.Support;
 using TradingKit.Stores.InMemory;
 using TradingKit.Strategies;
@@ -88,7 +87,7 @@ public sealed class EngineStreamAndPollTests
         options.Instruments.Add(SpxRules);
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
-        var engine = new TradingEngine(options, new LiveStyleVenue(paper), new InMemoryEventStore(clock),
+        var engine = new TradingEngine(options, new ReplayScenario.LiveStyleVenue(paper), new InMemoryEventStore(clock),
             [new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = "SPX" })], clock);
         await engine.StartAsync();
         return (engine, paper, clock);
@@ -117,31 +116,5 @@ public sealed class EngineStreamAndPollTests
         }
 
         await engine.ProcessAsync(EngineInput.ForMarketData(bar));
-    }
-
-    /// <summary>The paper venue seen as a live venue: the engine does not drive it, its reports come in as inputs.</summary>
-    private sealed class LiveStyleVenue(PaperVenue inner) : IBrokerAdapter
-    {
-        public string VenueName => inner.VenueName;
-
-        public ChannelReader<VenueEvent> Events => inner.Events;
-
-        public ValueTask ConnectAsync(CancellationToken cancellationToken = default) => inner.ConnectAsync(cancellationToken);
-
-        public ValueTask<SubmitResult> SubmitAsync(OrderRequest request, CancellationToken cancellationToken = default) => inner.SubmitAsync(request, cancellationToken);
-
-        public ValueTask<SubmitResult> CancelAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default) => inner.CancelAsync(symbol, clientOrderId, cancellationToken);
-
-        public ValueTask<SubmitResult> ModifyAsync(ModifyRequest request, CancellationToken cancellationToken = default) => inner.ModifyAsync(request, cancellationToken);
-
-        public ValueTask<VenueOrderState?> QueryOrderAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default) => inner.QueryOrderAsync(symbol, clientOrderId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<VenueOrderState>> GetOpenOrdersAsync(Symbol? symbol = null, CancellationToken cancellationToken = default) => inner.GetOpenOrdersAsync(symbol, cancellationToken);
-
-        public ValueTask<IReadOnlyList<VenuePosition>> GetPositionsAsync(CancellationToken cancellationToken = default) => inner.GetPositionsAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<Balance>> GetBalancesAsync(CancellationToken cancellationToken = default) => inner.GetBalancesAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<Fill>> GetRecentFillsAsync(Symbol? symbol, DateTimeOffset since, CancellationToken cancellationToken = default) => inner.GetRecentFillsAsync(symbol, since, cancellationToken);
     }
 }

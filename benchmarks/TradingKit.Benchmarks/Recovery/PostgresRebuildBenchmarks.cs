@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using NpgsqlTypes;
 using TradingKit.Benchmarks.Stores;
 using TradingKit.Postgres;
 using TradingKit.Replay;
@@ -29,51 +28,7 @@ public class PostgresRebuildBenchmarks
         var serializer = new CatalogEventPayloadSerializer();
         _store = new PostgresEventStore(_postgres.DataSource, serializer);
         var log = await RecoveryFixture.BuildLogAsync(Events);
-        await using (var connection = await _postgres.DataSource.OpenConnectionAsync())
-        {
-            await using (var writer = await connection.BeginBinaryImportAsync(
-                "COPY event_store (event_id, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at, correlation_id, causation_id, dedup_key, payload) FROM STDIN (FORMAT BINARY)"))
-            {
-                await foreach (var e in log.ReadAllAsync())
-                {
-                    writer.StartRow();
-                    writer.Write(e.EventId, NpgsqlDbType.Uuid);
-                    writer.Write(e.StreamId, NpgsqlDbType.Text);
-                    writer.Write(e.StreamVersion, NpgsqlDbType.Bigint);
-                    writer.Write(e.EventType, NpgsqlDbType.Text);
-                    writer.Write(e.SchemaVersion, NpgsqlDbType.Integer);
-                    writer.Write(e.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                    writer.Write(e.RecordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                    writer.Write(e.CorrelationId.Value, NpgsqlDbType.Uuid);
-                    if (e.CausationId is { } causation)
-                    {
-                        writer.Write(causation, NpgsqlDbType.Uuid);
-                    }
-                    else
-                    {
-                        writer.WriteNull();
-                    }
-
-                    if (e.DedupKey is { } key)
-                    {
-                        writer.Write(key, NpgsqlDbType.Text);
-                    }
-                    else
-                    {
-                        writer.WriteNull();
-                    }
-
-                    writer.Write(serializer.Serialize(e.Payload), NpgsqlDbType.Jsonb);
-                }
-
-                await writer.CompleteAsync();
-            }
-
-            await using var vacuum = connection.CreateCommand();
-            vacuum.CommandText = "VACUUM (ANALYZE) event_store";
-            await vacuum.ExecuteNonQueryAsync();
-        }
-
+        await RecoveryFixture.CopyIntoAsync(_postgres.DataSource, log, serializer);
         var last = await _store.GetLastPositionAsync();
         if (last != Events)
         {

@@ -1,3 +1,5 @@
+using Npgsql;
+using NpgsqlTypes;
 using TradingKit.Commands;
 using TradingKit.Domain;
 using TradingKit.Engine;
@@ -6,6 +8,7 @@ using TradingKit.Instruments;
 using TradingKit.MarketData;
 using TradingKit.Orders;
 using TradingKit.Paper;
+using TradingKit.Postgres;
 using TradingKit.Replay;
 using TradingKit.Stores;
 using TradingKit.Stores.InMemory;
@@ -103,6 +106,59 @@ internal static class RecoveryFixture
         }
 
         return copy;
+    }
+
+    /// <summary>
+    /// Copies a log into a migrated, empty PostgreSQL event store with binary COPY in global position order (positions are
+    /// assigned in row order, so they match), payloads as <paramref name="serializer"/> stores them; then vacuums and analyses.
+    /// </summary>
+    public static async Task CopyIntoAsync(NpgsqlDataSource dataSource, IEventStore log, IEventPayloadSerializer serializer)
+    {
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using (var writer = await connection.BeginBinaryImportAsync(
+                "COPY event_store (event_id, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at, correlation_id, causation_id, dedup_key, payload) FROM STDIN (FORMAT BINARY)"))
+            {
+                await foreach (var e in log.ReadAllAsync())
+                {
+                    writer.StartRow();
+                    writer.Write(e.EventId, NpgsqlDbType.Uuid);
+                    writer.Write(e.StreamId, NpgsqlDbType.Text);
+                    writer.Write(e.StreamVersion, NpgsqlDbType.Bigint);
+                    writer.Write(e.EventType, NpgsqlDbType.Text);
+                    writer.Write(e.SchemaVersion, NpgsqlDbType.Integer);
+                    writer.Write(e.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                    writer.Write(e.RecordedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                    writer.Write(e.CorrelationId.Value, NpgsqlDbType.Uuid);
+                    if (e.CausationId is { } causation)
+                    {
+                        writer.Write(causation, NpgsqlDbType.Uuid);
+                    }
+                    else
+                    {
+                        writer.WriteNull();
+                    }
+
+                    if (e.DedupKey is { } key)
+                    {
+                        writer.Write(key, NpgsqlDbType.Text);
+                    }
+                    else
+                    {
+                        writer.WriteNull();
+                    }
+
+                    writer.Write(serializer.Serialize(e.Payload), NpgsqlDbType.Jsonb);
+                }
+
+                await writer.CompleteAsync();
+            }
+
+            await using var vacuum = connection.CreateCommand();
+            vacuum.CommandText = "VACUUM (ANALYZE) event_store";
+            await vacuum.ExecuteNonQueryAsync();
+        }
+
     }
 
     /// <summary>Counts a log's events by type, most frequent first (for the report).</summary>

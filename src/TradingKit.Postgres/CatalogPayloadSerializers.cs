@@ -25,7 +25,14 @@ public sealed class CatalogEventPayloadSerializer : IEventPayloadSerializer
     public ITradingEvent Deserialize(string typeName, int schemaVersion, string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var payload = EventSerializer.Deserialize(typeName, Encoding.UTF8.GetBytes(json));
+        return Deserialize(typeName, schemaVersion, Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="TradingKitException"><c>UNKNOWN_TYPE_NAME</c>, or <c>MALFORMED_PAYLOAD</c> for a payload or schema version this build cannot read.</exception>
+    public ITradingEvent Deserialize(string typeName, int schemaVersion, ReadOnlySpan<byte> utf8Json)
+    {
+        var payload = EventSerializer.Deserialize(typeName, utf8Json);
         var known = EventCatalog.GetSchemaVersion(payload);
         if (schemaVersion != known)
         {

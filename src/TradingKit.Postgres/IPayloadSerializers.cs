@@ -28,6 +28,17 @@ public interface IEventPayloadSerializer
     /// <param name="json">The stored JSON.</param>
     /// <returns>The payload.</returns>
     ITradingEvent Deserialize(string typeName, int schemaVersion, string json);
+
+    /// <summary>
+    /// Reads a payload back from its UTF-8 JSON, as the event store reads it from the database. Override it when the
+    /// serializer can read UTF-8 directly: the default decodes to a string and calls <see cref="Deserialize(string, int, string)"/>.
+    /// </summary>
+    /// <param name="typeName">The stored type name.</param>
+    /// <param name="schemaVersion">The stored schema version.</param>
+    /// <param name="utf8Json">The stored JSON, UTF-8 encoded.</param>
+    /// <returns>The payload.</returns>
+    ITradingEvent Deserialize(string typeName, int schemaVersion, ReadOnlySpan<byte> utf8Json)
+        => Deserialize(typeName, schemaVersion, System.Text.Encoding.UTF8.GetString(utf8Json));
 }
 
 /// <summary>Turns command payloads into the JSON stored in <c>command_store.payload</c> and back.</summary>

@@ -97,23 +97,50 @@ public sealed class PostgresEventStore : IEventStore
     public async IAsyncEnumerable<EventEnvelope> ReadAllAsync(long fromPosition = 1, int maxCount = int.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
-        var next = Math.Max(1, fromPosition);
         var remaining = maxCount;
-        while (remaining > 0)
+        if (remaining == 0)
         {
-            var page = await ReadPageAsync(next, Math.Min(remaining, _options.ReadPageSize), cancellationToken).ConfigureAwait(false);
-            foreach (var envelope in page)
-            {
-                yield return envelope;
-            }
+            yield break;
+        }
 
-            if (page.Count < Math.Min(remaining, _options.ReadPageSize))
+        // The next page is read (and its payloads deserialised) while the caller works through the current one, so a
+        // long read such as a rebuild waits for the database only once.
+        var size = Math.Min(remaining, _options.ReadPageSize);
+        Task<List<EventEnvelope>>? pending = ReadPageAsync(Math.Max(1, fromPosition), size, cancellationToken);
+        try
+        {
+            while (pending is not null)
             {
-                yield break;
-            }
+                var page = await pending.ConfigureAwait(false);
+                pending = null;
+                remaining -= page.Count;
+                var full = page.Count == size;
+                if (full && remaining > 0)
+                {
+                    size = Math.Min(remaining, _options.ReadPageSize);
+                    pending = ReadPageAsync(page[^1].GlobalPosition + 1, size, cancellationToken);
+                }
 
-            remaining -= page.Count;
-            next = page[^1].GlobalPosition + 1;
+                foreach (var envelope in page)
+                {
+                    yield return envelope;
+                }
+            }
+        }
+        finally
+        {
+            // A caller that stops early leaves a read in flight: let it finish so its connection goes back to the pool.
+            if (pending is not null)
+            {
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException or TradingKit.Errors.TradingKitException)
+                {
+                    // Nobody wants the page any more; its error would have surfaced on the next read.
+                }
+            }
         }
     }
 
@@ -228,6 +255,7 @@ public sealed class PostgresEventStore : IEventStore
             new CorrelationId(reader.GetGuid(8)),
             reader.IsDBNull(9) ? null : reader.GetGuid(9),
             reader.GetNullableString(10),
-            _serializer.Deserialize(type, schemaVersion, reader.GetString(11)));
+            // The UTF-8 bytes as stored: no UTF-16 string to decode and encode again before the JSON reader sees them.
+            _serializer.Deserialize(type, schemaVersion, reader.GetFieldValue<byte[]>(11).AsSpan()));
     }
 }

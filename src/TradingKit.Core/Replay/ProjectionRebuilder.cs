@@ -42,13 +42,18 @@ public sealed class ProjectionRebuilder
     private readonly Dictionary<ClientOrderId, RebuiltOrder> _orders = [];
     private readonly Dictionary<ClientOrderId, DeniedOrder> _denied = [];
     private readonly List<FillView> _fills = [];
-    private readonly HashSet<TradeId> _tradeIds = [];
     private readonly List<RebuildIssue> _issues = [];
     private readonly Dictionary<string, QuarantineStarted> _quarantines = new(StringComparer.Ordinal);
     private readonly SortedDictionary<DateOnly, DayFigures> _days = [];
     private readonly Dictionary<Symbol, (DateTimeOffset At, long Position)> _positionTouched = [];
     private readonly bool _portfolioSupplied;
     private PortfolioLedger? _portfolio;
+
+    // Built on first use from the fills, then kept up to date: a rebuild nobody asks for trade ids of (start-up recovery,
+    // the RebuildProjection command) then pays for no second set of every trade id.
+    private HashSet<TradeId>? _tradeIds;
+    private DateOnly _lastDate;
+    private DayFigures? _lastDay;
 
     /// <summary>Creates a rebuilder.</summary>
     /// <param name="options">Starting cash, currency, account and day boundary; defaults when null.</param>
@@ -79,7 +84,7 @@ public sealed class ProjectionRebuilder
     public IReadOnlyList<FillView> Fills => _fills;
 
     /// <summary>The trade ids of every fill applied.</summary>
-    public IReadOnlySet<TradeId> AppliedTradeIds => _tradeIds;
+    public IReadOnlySet<TradeId> AppliedTradeIds => _tradeIds ??= [.. _fills.Select(static f => f.TradeId)];
 
     /// <summary>Events that could not be applied as the engine applied them; empty on a sound log.</summary>
     public IReadOnlyList<RebuildIssue> Issues => _issues;
@@ -171,34 +176,74 @@ public sealed class ProjectionRebuilder
                 _denied[denied.ClientOrderId] = new DeniedOrder(denied.ClientOrderId, denied.Symbol, denied.ReasonCode, denied.Message, at, envelope.StreamVersion);
                 break;
             case OrderAccepted e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.Acknowledge(e.VenueOrderId, at));
+                if (Find(envelope, e.ClientOrderId) is { } accepted)
+                {
+                    Change(envelope, accepted, accepted.Order.Acknowledge(e.VenueOrderId, at));
+                }
+
                 break;
             case OrderRejected e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.Reject(e.Reason, at));
+                if (Find(envelope, e.ClientOrderId) is { } rejected)
+                {
+                    Change(envelope, rejected, rejected.Order.Reject(e.Reason, at));
+                }
+
                 break;
             case OrderTriggered e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.Trigger(at));
+                if (Find(envelope, e.ClientOrderId) is { } triggered)
+                {
+                    Change(envelope, triggered, triggered.Order.Trigger(at));
+                }
+
                 break;
             case OrderCancelRequested e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.RequestCancel(at));
+                if (Find(envelope, e.ClientOrderId) is { } cancelRequested)
+                {
+                    Change(envelope, cancelRequested, cancelRequested.Order.RequestCancel(at));
+                }
+
                 break;
             case OrderCancelRejected e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.RejectCancel(e.Reason, at));
+                if (Find(envelope, e.ClientOrderId) is { } cancelRejected)
+                {
+                    Change(envelope, cancelRejected, cancelRejected.Order.RejectCancel(e.Reason, at));
+                }
+
                 break;
             case OrderUpdateRequested e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.RequestUpdate(new ModifyRequest(e.ClientOrderId, e.Symbol, e.NewQuantity, e.NewLimitPrice, e.NewStopPrice), at));
+                if (Find(envelope, e.ClientOrderId) is { } updateRequested)
+                {
+                    Change(envelope, updateRequested, updateRequested.Order.RequestUpdate(new ModifyRequest(e.ClientOrderId, e.Symbol, e.NewQuantity, e.NewLimitPrice, e.NewStopPrice), at));
+                }
+
                 break;
             case OrderUpdated e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.ConfirmUpdate(e.Quantity, e.LimitPrice, e.StopPrice, at));
+                if (Find(envelope, e.ClientOrderId) is { } updated)
+                {
+                    Change(envelope, updated, updated.Order.ConfirmUpdate(e.Quantity, e.LimitPrice, e.StopPrice, at));
+                }
+
                 break;
             case OrderUpdateRejected e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.RejectUpdate(e.Reason, at));
+                if (Find(envelope, e.ClientOrderId) is { } updateRejected)
+                {
+                    Change(envelope, updateRejected, updateRejected.Order.RejectUpdate(e.Reason, at));
+                }
+
                 break;
             case OrderCancelled e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.Cancel(e.Reason, at));
+                if (Find(envelope, e.ClientOrderId) is { } cancelled)
+                {
+                    Change(envelope, cancelled, cancelled.Order.Cancel(e.Reason, at));
+                }
+
                 break;
             case OrderExpired e:
-                Change(envelope, e.ClientOrderId, Find(envelope, e.ClientOrderId)?.Expire(null, at));
+                if (Find(envelope, e.ClientOrderId) is { } expired)
+                {
+                    Change(envelope, expired, expired.Order.Expire(null, at));
+                }
+
                 break;
             case OrderFilled filled:
                 OnFilled(envelope, filled);
@@ -317,48 +362,42 @@ public sealed class ProjectionRebuilder
         var context = new OrderContext(submitted.StrategyId ?? UnknownStrategy, envelope.CorrelationId, null, at);
         var rebuilt = new RebuiltOrder(order, context);
         _orders.Add(submitted.ClientOrderId, rebuilt);
-        Change(envelope, submitted.ClientOrderId, order.MarkSubmitted(at));
+        Change(envelope, rebuilt, order.MarkSubmitted(at));
     }
 
-    private Order? Find(EventEnvelope envelope, ClientOrderId clientOrderId)
+    private RebuiltOrder? Find(EventEnvelope envelope, ClientOrderId clientOrderId)
     {
         if (_orders.TryGetValue(clientOrderId, out var rebuilt))
         {
-            return rebuilt.Order;
+            return rebuilt;
         }
 
         Issue(envelope, RebuildIssueCodes.UnknownOrder, $"event for order {clientOrderId}, whose submission is not in the log");
         return null;
     }
 
-    private void Change(EventEnvelope envelope, ClientOrderId clientOrderId, OrderUpdate? update)
+    private void Change(EventEnvelope envelope, RebuiltOrder rebuilt, OrderUpdate u)
     {
-        if (update is not { } u)
-        {
-            return;
-        }
-
-        var rebuilt = _orders[clientOrderId];
         rebuilt.StreamVersion = envelope.StreamVersion;
         rebuilt.LastEventPosition = envelope.GlobalPosition;
         if (u.Outcome == TransitionOutcome.Refused)
         {
-            Issue(envelope, RebuildIssueCodes.TransitionRefused, $"order {clientOrderId}: {u.From} -> {u.Requested} refused ({u.ErrorCode})");
+            Issue(envelope, RebuildIssueCodes.TransitionRefused, $"order {rebuilt.Order.ClientOrderId}: {u.From} -> {u.Requested} refused ({u.ErrorCode})");
         }
         else if (u.Outcome == TransitionOutcome.NoOp)
         {
-            Issue(envelope, RebuildIssueCodes.TransitionNoOp, $"order {clientOrderId}: already {u.From}");
+            Issue(envelope, RebuildIssueCodes.TransitionNoOp, $"order {rebuilt.Order.ClientOrderId}: already {u.From}");
         }
     }
 
     private void OnFilled(EventEnvelope envelope, OrderFilled filled)
     {
-        if (Find(envelope, filled.ClientOrderId) is not { } order)
+        if (Find(envelope, filled.ClientOrderId) is not { } rebuilt)
         {
             return;
         }
 
-        var rebuilt = _orders[filled.ClientOrderId];
+        var order = rebuilt.Order;
         rebuilt.StreamVersion = envelope.StreamVersion;
         rebuilt.LastEventPosition = envelope.GlobalPosition;
         var fill = filled.ToFill();
@@ -369,7 +408,7 @@ public sealed class ProjectionRebuilder
             return;
         }
 
-        _tradeIds.Add(fill.TradeId);
+        _tradeIds?.Add(fill.TradeId);
         _fills.Add(new FillView(fill.TradeId, fill.ClientOrderId, fill.Symbol, fill.Side, fill.Quantity, fill.Price, fill.Fee, fill.FeeCurrency,
             fill.Liquidity, fill.Timestamp, envelope.GlobalPosition));
         ApplyToPortfolio(envelope, fill);
@@ -384,10 +423,18 @@ public sealed class ProjectionRebuilder
         }
 
         var date = DateOnly.FromDateTime((fill.Timestamp.UtcDateTime - _options.DayRollTimeUtc).Date);
-        if (!_days.TryGetValue(date, out var day))
+        var day = _lastDay;
+        if (day is null || date != _lastDate)
         {
-            day = new DayFigures(portfolio.Equity);
-            _days.Add(date, day);
+            // Fills come in log order, so most belong to the day of the one before: the sorted map is searched only on a change of day.
+            if (!_days.TryGetValue(date, out day))
+            {
+                day = new DayFigures(portfolio.Equity);
+                _days.Add(date, day);
+            }
+
+            _lastDate = date;
+            _lastDay = day;
         }
 
         PortfolioFillResult result;

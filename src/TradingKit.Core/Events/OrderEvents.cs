@@ -180,6 +180,7 @@ public sealed record OrderExpired(ClientOrderId ClientOrderId, Symbol Symbol, de
 /// One execution of (part of) an order, as the venue reported it. The trade id is the dedup key. Type name
 /// <c>order_filled</c>.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(Json.OrderFilledJsonConverter))]
 public sealed record OrderFilled : ITradingEvent
 {
     /// <summary>The venue's id of this execution: the dedup key.</summary>

@@ -37,6 +37,10 @@ namespace TradingKit.Events.Json;
         typeof(UpperSnakeEnumConverter<TransferStatus>),
         typeof(UpperSnakeEnumConverter<DriftKind>),
     ])]
+// OrderFilled has a hand-written contract (OrderFilledJsonConverter), so the enums only it uses are listed here for it.
+[JsonSerializable(typeof(LiquiditySide))]
+[JsonSerializable(typeof(OrderSide))]
+[JsonSerializable(typeof(PositionSide))]
 [JsonSerializable(typeof(EngineStarted))]
 [JsonSerializable(typeof(EngineStopped))]
 [JsonSerializable(typeof(EnginePaused))]

@@ -7,6 +7,8 @@ using TradingKit.Engine;
 using TradingKit.Execution;
 using TradingKit.Journal;
 using TradingKit.MarketData;
+using TradingKit.Paper;
+using TradingKit.Paper.Durability;
 using TradingKit.Strategies;
 using TradingKit.Time;
 
@@ -25,6 +27,13 @@ internal static class PaperSession
 
         // The clock follows the data, so a run is repeatable and as fast as the CPU allows.
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        using var venue = settings.VenueStatePath is { } statePath ? OpenVenue(settings, statePath, bars, clock) : null;
+        var resumeAt = ResumePoint(venue, bars, settings);
+        if (resumeAt > 0)
+        {
+            clock.AdvanceTo(bars[resumeAt].Timestamp);
+        }
+
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddConfiguration(settings.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
         services.AddSingleton<TimeProvider>(clock);
@@ -34,13 +43,22 @@ internal static class PaperSession
             builder.UsePostgres(connectionString);
         }
 
+        builder.UseInMemoryStores();
+        if (venue is not null)
+        {
+            // The container disposes it too when the session ends; closing the store twice is harmless.
+            builder.UseBroker(_ => venue);
+        }
+        else
+        {
+            builder.UsePaperVenue(o => Copy(settings.Paper, o));
+        }
+
         builder
-            .UseInMemoryStores()
-            .UsePaperVenue(o => Copy(settings.Paper, o))
             .AddStrategy(new MovingAverageCrossStrategy(settings.Strategy))
             .UseRiskGuard(settings.Risk)
             .UseApprovalGate(new TradingKit.Execution.Approvals.ApprovalGateOptions { SigningKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) })
-            .UseFileJournal(settings.OutputRoot);
+            .UseFileJournal(settings.OutputRoot, o => o.Resume = settings.Resumable);
 
         await using var provider = services.BuildServiceProvider();
         if (settings.PostgresConnectionString is not null)
@@ -52,14 +70,69 @@ internal static class PaperSession
         Console.WriteLine($"TradingKit paper session {engine.SessionId}: {bars.Count} bars of {settings.Symbol} " +
             $"({bars[0].Timestamp:yyyy-MM-dd} to {bars[^1].Timestamp:yyyy-MM-dd}), strategy {settings.Strategy.StrategyId} " +
             $"({settings.Strategy.FastPeriod}/{settings.Strategy.SlowPeriod}), initial cash {settings.Engine.InitialCash.ToString("N2", CultureInfo.InvariantCulture)} {settings.Engine.Currency}");
+        if (venue is not null)
+        {
+            Console.WriteLine(venue.InputsReplayed == 0
+                ? $"Paper venue state: {settings.VenueStatePath} (new)"
+                : $"Paper venue state: {settings.VenueStatePath} ({venue.InputsReplayed} inputs replayed; played {resumeAt + 1} of {bars.Count} bars, up to {bars[resumeAt].Timestamp:yyyy-MM-dd})");
+        }
 
-        var progress = new ConsoleProgress(bars.Count);
-        var summary = await engine.RunAsync(new PacedFeed(bars, settings.PaceMilliseconds), progress).ConfigureAwait(false);
+        if (resumeAt > 0)
+        {
+            // Recovery (in StartAsync) rebuilds orders and the portfolio from the log and reconciles them with the venue; the
+            // strategy then sees the bars before the venue's last one again, with its decisions dropped. The venue's last bar
+            // goes through the loop once more: the venue ignores it (already played) and the strategy decides about it, which
+            // the crash may have prevented; a decision it had already acted on gets the same client order id and is refused as a duplicate.
+            await engine.StartAsync().ConfigureAwait(false);
+            var warmed = engine.WarmUp(bars.Take(resumeAt));
+            Console.WriteLine($"Resumed: strategy warmed up on {warmed} bars; continuing from bar {resumeAt + 1} ({bars[resumeAt].Timestamp:yyyy-MM-dd})");
+        }
+
+        var progress = new ConsoleProgress(bars.Count, resumeAt);
+        var summary = await engine.RunAsync(new PacedFeed(bars.Skip(resumeAt).ToList(), settings.PaceMilliseconds), progress).ConfigureAwait(false);
         progress.Done();
 
         PrintSummary(summary, settings.Engine.Currency, Path.Combine(settings.OutputRoot, "sessions", engine.SessionId.Value));
         Console.WriteLine($"Mode {engine.ExecutionPolicy.Mode.ToConfigValue()}, engine {engine.State}, kill switch {(engine.KillSwitch?.IsOn == true ? "ON" : "off")}");
         return 0;
+    }
+
+    private static DurablePaperVenue OpenVenue(SampleSettings settings, string statePath, IReadOnlyList<Bar> bars, TimeProvider clock)
+    {
+        var options = new PaperVenueOptions();
+        Copy(settings.Paper, options);
+
+        // Replaying the venue's inputs into a venue trading other data would make a different venue: the store refuses it.
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["data"] = Path.GetFileName(settings.DataPath),
+            ["data_sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(settings.DataPath))),
+            ["symbol"] = settings.Symbol,
+            ["bars"] = bars.Count.ToString(CultureInfo.InvariantCulture),
+        };
+        return DurablePaperVenue.Open(options, new FilePaperVenueStore(statePath, new FilePaperVenueStoreOptions { FlushToDisk = settings.VenueFlushToDisk }), clock, labels);
+    }
+
+    /// <summary>The index of the bar the venue played last (the one a resumed session continues from); 0 for a new session.</summary>
+    private static int ResumePoint(DurablePaperVenue? venue, IReadOnlyList<Bar> bars, SampleSettings settings)
+    {
+        if (venue?.LastPlayed(new Symbol(settings.Symbol)) is not { } last)
+        {
+            return 0;
+        }
+
+        var index = -1;
+        for (var i = 0; i < bars.Count && index < 0; i++)
+        {
+            index = bars[i] == last ? i : -1;
+        }
+
+        if (index < 0)
+        {
+            throw new SampleInputException($"the paper venue state {settings.VenueStatePath} has played a bar at {last.Timestamp:O} that is not in {settings.DataPath}");
+        }
+
+        return index;
     }
 
     private static void Copy<T>(T from, T to)
@@ -139,12 +212,15 @@ internal static class PaperSession
     }
 
     /// <summary>Shows how far the session is: a live line on a terminal, a few lines when redirected.</summary>
-    private sealed class ConsoleProgress(int total) : IProgress<long>
+    /// <param name="total">Bars in the data.</param>
+    /// <param name="offset">Bars a resumed session does not play again.</param>
+    private sealed class ConsoleProgress(int total, int offset) : IProgress<long>
     {
         private long _lastPrinted = -1;
 
-        public void Report(long value)
+        public void Report(long processed)
         {
+            var value = processed + offset;
             if (Console.IsOutputRedirected)
             {
                 if (value * 4 / total > _lastPrinted * 4 / Math.Max(1, total) || _lastPrinted < 0)

@@ -16,7 +16,7 @@ internal sealed class SampleInputException(string message) : Exception(message);
 /// <summary>Everything the sample runs with, read from appsettings.json, TRADINGKIT_ environment variables and the command line.</summary>
 internal sealed class SampleSettings
 {
-    private static readonly string[] Sections = ["Sample", "Store", "Engine", "Execution", "Risk", "Strategy", "Paper", "Oms", "Logging"];
+    private static readonly string[] Sections = ["Sample", "Store", "Session", "Venue", "Engine", "Execution", "Risk", "Strategy", "Paper", "Oms", "Logging"];
 
     private static readonly Dictionary<string, string> Shortcuts = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -39,6 +39,11 @@ internal sealed class SampleSettings
           --pace <ms>          play the data at this many milliseconds per bar (default 0: as fast as possible)
           --Store:Kind postgres --Store:ConnectionString "Host=...;Username=...;Database=..."
                                keep the event log in PostgreSQL (default: in memory)
+          --Session:Id <id>    name the session; run again with the same id (and store) to resume it after a crash or a stop.
+                               Needs --Store:Kind postgres. The paper venue then keeps its own state in
+                               <out>/sessions/<id>/venue.jsonl (or --Venue:StatePath <file>), apart from the event log
+          --Venue:FlushToDisk false
+                               hand each venue record to the OS instead of forcing it to disk (survives kill -9, not a power cut)
           --Section:Key value  any setting of appsettings.json, e.g. --Strategy:FastPeriod 5 --Paper:SlippageBps 3,
                                --Execution:Mode dry-run, --Risk:MaxOrderNotional 50000, --Risk:KillSwitch:InitialState on
           --help               this text
@@ -58,6 +63,15 @@ internal sealed class SampleSettings
 
     /// <summary>The PostgreSQL connection string when <c>--Store:Kind postgres</c>; null for the in-memory stores.</summary>
     public required string? PostgresConnectionString { get; init; }
+
+    /// <summary>True when <c>--Session:Id</c> names a session that may already have run: its journal and venue state are resumed.</summary>
+    public required bool Resumable { get; init; }
+
+    /// <summary>The durable paper venue's state file; null for an in-memory venue.</summary>
+    public required string? VenueStatePath { get; init; }
+
+    /// <summary>Whether the durable venue forces each record to disk.</summary>
+    public required bool VenueFlushToDisk { get; init; }
 
     public required EngineOptions Engine { get; init; }
 
@@ -104,8 +118,43 @@ internal sealed class SampleSettings
 
         var pace = ParseInt(configuration["Sample:Pace"], "--pace", min: 0, max: 60_000);
         var storeKind = configuration["Store:Kind"] is { Length: > 0 } k ? k : "memory";
+        var durableStore = string.Equals(storeKind, "postgres", StringComparison.OrdinalIgnoreCase);
+        var sessionId = configuration["Session:Id"] is { Length: > 0 } id ? id.Trim() : null;
+        var venueState = configuration["Venue:StatePath"] is { Length: > 0 } v ? v : null;
+        var flushToDisk = ParseBool(configuration["Venue:FlushToDisk"], "--Venue:FlushToDisk", fallback: true);
+        if (sessionId is not null && !durableStore)
+        {
+            throw new SampleInputException(
+                "--Session:Id resumes a session, which needs a durable event log: add --Store:Kind postgres --Store:ConnectionString \"...\" (in-memory stores forget everything when the process ends)");
+        }
+
+        if (venueState is not null && sessionId is null)
+        {
+            throw new SampleInputException("--Venue:StatePath keeps the paper venue's state for a session that can be resumed: give --Session:Id <id> and --Store:Kind postgres too");
+        }
+
+        if (sessionId is not null)
+        {
+            if (!string.IsNullOrWhiteSpace(engine.SessionId) && !string.Equals(engine.SessionId, sessionId, StringComparison.Ordinal))
+            {
+                throw new SampleInputException($"--Session:Id '{sessionId}' and --Engine:SessionId '{engine.SessionId}' disagree; give one");
+            }
+
+            engine.SessionId = sessionId;
+
+            // Start-up recovery may send again an order the log recorded but the venue never saw, if it was decided on the
+            // bar the venue played last: the crash came between the two, and the uninterrupted session would have sent it.
+            engine.ResendUnsentOrdersWithin ??= TimeSpan.Zero;
+        }
+
+        var outputRoot = Path.GetFullPath(configuration["Sample:Out"] is { Length: > 0 } o ? o : "out");
+        if (sessionId is not null)
+        {
+            venueState = Path.GetFullPath(venueState ?? Path.Combine(outputRoot, "sessions", sessionId, "venue.jsonl"));
+        }
+
         string? connectionString = null;
-        if (string.Equals(storeKind, "postgres", StringComparison.OrdinalIgnoreCase))
+        if (durableStore)
         {
             connectionString = configuration["Store:ConnectionString"];
             if (string.IsNullOrWhiteSpace(connectionString))
@@ -131,9 +180,12 @@ internal sealed class SampleSettings
             Configuration = configuration,
             DataPath = ResolveDataPath(configuration["Sample:Data"] ?? "data/sp500-2000.csv"),
             Symbol = symbol,
-            OutputRoot = Path.GetFullPath(configuration["Sample:Out"] is { Length: > 0 } o ? o : "out"),
+            OutputRoot = outputRoot,
             PaceMilliseconds = pace,
             PostgresConnectionString = connectionString,
+            Resumable = sessionId is not null,
+            VenueStatePath = venueState,
+            VenueFlushToDisk = flushToDisk,
             Engine = engine,
             Strategy = strategy,
             Risk = risk,
@@ -200,6 +252,16 @@ internal sealed class SampleSettings
         }
 
         return value;
+    }
+
+    private static bool ParseBool(string? text, string option, bool fallback)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        return bool.TryParse(text, out var value) ? value : throw new SampleInputException($"{option} must be true or false (got '{text}')");
     }
 
     private static string ResolveDataPath(string path)

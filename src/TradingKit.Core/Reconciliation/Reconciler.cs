@@ -520,7 +520,8 @@ public sealed partial class Reconciler
 
             if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                // On a simulation clock (backtests, replays) the back-off moves the clock instead of waiting in real time.
+                await Time.SimulationTimeProvider.DelayAsync(_time, delay, cancellationToken).ConfigureAwait(false);
                 delay += delay;
             }
         }

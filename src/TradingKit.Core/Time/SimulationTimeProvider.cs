@@ -32,4 +32,26 @@ public sealed class SimulationTimeProvider : TimeProvider
             Interlocked.Exchange(ref _utcTicks, ticks);
         }
     }
+
+    /// <summary>
+    /// Waits <paramref name="delay"/> on <paramref name="timeProvider"/>'s clock. A simulation clock cannot move while
+    /// the loop that drives it waits, so on a <see cref="SimulationTimeProvider"/> the wait is the clock moving forward
+    /// by the delay, at once and deterministically; on any other clock it is <c>Task.Delay</c> on that clock.
+    /// </summary>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="delay">How long.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the time has passed.</returns>
+    public static Task DelayAsync(TimeProvider timeProvider, TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        if (timeProvider is SimulationTimeProvider simulation)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            simulation.AdvanceTo(simulation.GetUtcNow() + delay);
+            return Task.CompletedTask;
+        }
+
+        return Task.Delay(delay, timeProvider, cancellationToken);
+    }
 }

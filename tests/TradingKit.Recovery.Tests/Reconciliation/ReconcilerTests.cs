@@ -149,6 +149,23 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task UC04_RetryBackOff_OnASimulationClock_MovesTheClock_InsteadOfWaiting()
+    {
+        var h = new OmsHarness();
+        h.Venue.PositionFailures = 2;
+        var before = h.Clock.GetUtcNow();
+        var reconciler = h.Reconciler(new ReconcilerOptions { ClockSkewTolerance = TimeSpan.Zero, QueryRetryDelay = TimeSpan.FromMinutes(1), MaxSnapshotAge = TimeSpan.FromHours(1) });
+
+        var result = await reconciler.ReconcileAsync(h.Snapshot(), "periodic");
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(3, h.Venue.PositionReads);
+
+        // One minute, then twice that: the back-off happened on the engine's clock, deterministically.
+        Assert.Equal(before + TimeSpan.FromMinutes(3), h.Clock.GetUtcNow());
+    }
+
+    [Fact]
     public async Task ExternalOrderAtTheVenue_QuarantinesItsSymbol_UntilItIsGone()
     {
         var h = new OmsHarness();

@@ -207,6 +207,18 @@ public sealed partial class OrderManager
             throw new TradingKitException(ErrorCodes.InvalidOrderRequest, $"Order {order.ClientOrderId} is already known; it cannot be restored twice.");
         }
 
+        // A resumed session's counts cover the whole session, not only this process's part of it.
+        if (order.Status is not (OrderStatus.New or OrderStatus.Denied))
+        {
+            SubmittedCount++;
+        }
+
+        if (order.Status == OrderStatus.Rejected)
+        {
+            RejectedCount++;
+        }
+
+        FillCount += order.FillCount;
         UpdateOpen(tracked);
     }
 

@@ -166,6 +166,9 @@ public sealed class Order
     /// <returns>Whether it was applied.</returns>
     public bool HasFill(TradeId tradeId) => _tradeIds?.Contains(tradeId) == true;
 
+    /// <summary>How many distinct fills (trade ids) the order has taken.</summary>
+    public int FillCount => _tradeIds?.Count ?? 0;
+
     /// <summary>NEW → SUBMITTED: the order is about to be (or was) sent.</summary>
     /// <param name="at">Engine time.</param>
     /// <returns>The outcome.</returns>

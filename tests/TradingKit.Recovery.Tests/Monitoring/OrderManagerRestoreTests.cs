@@ -28,4 +28,31 @@ public sealed class OrderManagerRestoreTests
         Assert.Same(context, h.Orders.GetContext(request.ClientOrderId));
         Assert.Equal("INVALID_ORDER_REQUEST", Assert.Throws<TradingKitException>(() => h.Orders.Restore(order, context)).Code);
     }
+
+    [Fact]
+    public void RestoredOrders_CountInTheSessionsSubmittedRejectedAndFillTotals()
+    {
+        var h = new OmsHarness();
+        var now = h.Clock.GetUtcNow();
+        var context = new OrderContext(OmsHarness.Strategy, CorrelationId.New(), null, now);
+        var filled = new Order(new OrderRequest { ClientOrderId = new ClientOrderId("filled-1"), Symbol = OmsHarness.Spx, Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 2m }, now);
+        filled.MarkSubmitted(now);
+        filled.Acknowledge(new VenueOrderId("v-1"), now);
+        foreach (var tradeId in new[] { "t-1", "t-2" })
+        {
+            filled.ApplyFill(new Fill { TradeId = new TradeId(tradeId), ClientOrderId = filled.ClientOrderId, Symbol = OmsHarness.Spx, Side = OrderSide.Buy, Quantity = 1m, Price = 100m, Timestamp = now });
+        }
+
+        var rejected = new Order(new OrderRequest { ClientOrderId = new ClientOrderId("rejected-1"), Symbol = OmsHarness.Spx, Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 1m }, now);
+        rejected.MarkSubmitted(now);
+        rejected.Reject("no margin", now);
+
+        h.Orders.Restore(filled, context);
+        h.Orders.Restore(rejected, context);
+
+        Assert.Equal(2, filled.FillCount);
+        Assert.Equal(2, h.Orders.SubmittedCount);
+        Assert.Equal(1, h.Orders.RejectedCount);
+        Assert.Equal(2, h.Orders.FillCount);
+    }
 }

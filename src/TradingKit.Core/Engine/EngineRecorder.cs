@@ -81,7 +81,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         };
 
         _orderVersions.TryGetValue(order.ClientOrderId, out var version);
-        _one[0] = new EventData(Guid.NewGuid(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
+        _one[0] = new EventData(EventIds.New(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
         var result = await _store.AppendAsync(StreamOf(order.ClientOrderId), version, _one, cancellationToken).ConfigureAwait(false);
         _orderVersions[order.ClientOrderId] = result.StreamVersion;
     }
@@ -141,7 +141,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     /// <summary>States the session's starting cash on the account stream, once per session, so a rebuild knows it.</summary>
     public async ValueTask InitialCashAsync(decimal cash, string currency, CancellationToken cancellationToken)
     {
-        _one[0] = new EventData(Guid.NewGuid(), new BalanceChanged(currency, cash, cash, cash, Replay.ProjectionRebuilder.InitialCashReason), _engine.Now, _sessionCorrelation,
+        _one[0] = new EventData(EventIds.New(), new BalanceChanged(currency, cash, cash, cash, Replay.ProjectionRebuilder.InitialCashReason), _engine.Now, _sessionCorrelation,
             null, "initial_cash:" + _engine.SessionId.Value);
         await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
     }
@@ -164,9 +164,9 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     public async ValueTask PositionChangedAsync(Fill fill, PortfolioFillOutcome outcome, CancellationToken cancellationToken)
     {
         var position = _engine.Portfolio.GetPosition(fill.Symbol, fill.PositionSide);
-        _two[0] = new(Guid.NewGuid(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
+        _two[0] = new(EventIds.New(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
             fill.Timestamp, _sessionCorrelation, null, _positionKeyPrefix + fill.TradeId.Value);
-        _two[1] = new(Guid.NewGuid(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
+        _two[1] = new(EventIds.New(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
             fill.Timestamp, _sessionCorrelation, null, _feeKeyPrefix + fill.TradeId.Value);
         await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _two, cancellationToken).ConfigureAwait(false);
     }
@@ -199,7 +199,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         var now = _engine.Now;
         for (var i = 0; i < events.Length; i++)
         {
-            events[i] = new EventData(Guid.NewGuid(), _pendingStates[i], now, _sessionCorrelation);
+            events[i] = new EventData(EventIds.New(), _pendingStates[i], now, _sessionCorrelation);
         }
 
         _pendingStates.Clear();
@@ -209,7 +209,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     public async ValueTask AppendAsync(ITradingEvent payload, CancellationToken cancellationToken)
     {
         await FlushStatesAsync(cancellationToken).ConfigureAwait(false);
-        _one[0] = new EventData(Guid.NewGuid(), payload, _engine.Now, _sessionCorrelation);
+        _one[0] = new EventData(EventIds.New(), payload, _engine.Now, _sessionCorrelation);
         await _store.AppendAsync(_engineStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
     }
 

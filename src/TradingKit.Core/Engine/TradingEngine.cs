@@ -5,6 +5,7 @@ using TradingKit.Brokers;
 using TradingKit.Commands;
 using TradingKit.Domain;
 using TradingKit.Errors;
+using TradingKit.Events;
 using TradingKit.Execution;
 using TradingKit.Instruments;
 using TradingKit.Journal;
@@ -541,7 +542,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
                 continue;
             }
 
-            var context = new OrderContext(strategy.Id, CorrelationId.New(), price, _time.GetUtcNow());
+            var context = new OrderContext(strategy.Id, EventIds.NewCorrelation(), price, _time.GetUtcNow());
             if (_options.Execution.RequireApproval)
             {
                 await ProposeAsync(request, context, decision.ReasonCodes, cancellationToken).ConfigureAwait(false);

@@ -164,6 +164,16 @@ public sealed partial class OrderManager
         return list;
     }
 
+    /// <summary>Adds the open orders to a caller's list (no snapshot allocated per call).</summary>
+    /// <param name="into">The list to fill.</param>
+    internal void CopyOpenOrdersTo(List<Order> into)
+    {
+        foreach (var tracked in _open.Values)
+        {
+            into.Add(tracked.Order);
+        }
+    }
+
     /// <summary>
     /// Takes over an order rebuilt from the event log (start-up recovery), so that its client order id is known (a
     /// decision made again yields <see cref="SubmitStatus.Duplicate"/>, never a second order) and the venue's reports for

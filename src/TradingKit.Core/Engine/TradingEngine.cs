@@ -668,7 +668,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             _pendingTrip ??= _risk.RecordSlippageBps(RiskGuard.SlippageBps(fill.Side, reference, fill.Price), fill.Timestamp);
         }
 
-        if (result.ClosedTrade is { } closed)
+        if (result.ClosedTrade is { } closed && _journal is not NullSessionJournal)
         {
             _journal.WriteTrade(ToRecord(closed));
         }

@@ -38,6 +38,9 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private readonly IStrategy[] _strategies;
     private readonly IRiskGuard _risk;
     private readonly ISessionJournal _journal;
+
+    // False for the null journal: records it would drop are not built at all.
+    private readonly bool _journaling;
     private readonly TimeProvider _time;
     private readonly SimulationTimeProvider? _simulationClock;
     private readonly ILogger _logger;
@@ -113,6 +116,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
         _policy = new ExecutionPolicy(options.Execution, (_risk as RiskGuard)?.Options ?? new RiskOptions { Enabled = false }, _risk);
         _journal = journal ?? NullSessionJournal.Instance;
+        _journaling = _journal is not NullSessionJournal;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<TradingEngine>();
         Metrics = metrics ?? new TradingKitMetrics();
@@ -668,7 +672,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             _pendingTrip ??= _risk.RecordSlippageBps(RiskGuard.SlippageBps(fill.Side, reference, fill.Price), fill.Timestamp);
         }
 
-        if (result.ClosedTrade is { } closed && _journal is not NullSessionJournal)
+        if (result.ClosedTrade is { } closed && _journaling)
         {
             _journal.WriteTrade(ToRecord(closed));
         }
@@ -959,7 +963,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             }
 
             var price = engine._currentPrice ?? (engine._lastPrices.TryGetValue(decision.Symbol, out var p) ? p : null);
-            if (decision.Action != DecisionAction.Hold || engine._options.JournalHoldDecisions)
+            if (engine._journaling && (decision.Action != DecisionAction.Hold || engine._options.JournalHoldDecisions))
             {
                 engine._journal.WriteDecision(engine._time.GetUtcNow(), strategy.Id, decision, price);
             }

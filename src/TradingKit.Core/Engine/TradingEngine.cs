@@ -630,13 +630,15 @@ public sealed partial class TradingEngine : IAsyncDisposable
     }
 
     /// <summary>L50: applies every venue event already available (a simulated venue produces them synchronously).</summary>
-    private async ValueTask DrainVenueAsync(CancellationToken cancellationToken)
+    private ValueTask DrainVenueAsync(CancellationToken cancellationToken)
     {
-        if (_simulatedVenue is null)
-        {
-            return;
-        }
+        // Called several times per input: with nothing queued it completes without an asynchronous state machine.
+        var events = _broker.Events;
+        return _simulatedVenue is null || (events.CanPeek && !events.TryPeek(out _)) ? ValueTask.CompletedTask : DrainVenueCoreAsync(cancellationToken);
+    }
 
+    private async ValueTask DrainVenueCoreAsync(CancellationToken cancellationToken)
+    {
         while (_broker.Events.TryRead(out var venueEvent))
         {
             await OnVenueEventAsync(venueEvent, cancellationToken).ConfigureAwait(false);

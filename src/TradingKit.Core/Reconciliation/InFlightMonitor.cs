@@ -95,13 +95,16 @@ public sealed partial class InFlightMonitor
     /// <returns>The count.</returns>
     public int UnansweredQueries(ClientOrderId clientOrderId) => _tracked.TryGetValue(clientOrderId, out var t) ? t.Unanswered : 0;
 
+    /// <summary>True when a check would find nothing to do: no open order and nothing tracked.</summary>
+    internal bool IsIdle => _orders.OpenOrderCount == 0 && _tracked.Count == 0;
+
     /// <summary>Checks every in-flight order once.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>What was done.</returns>
     public async ValueTask<InFlightCheckResult> CheckAsync(CancellationToken cancellationToken = default)
     {
         // The engine runs this on every timer tick: a tick with nothing in flight must not allocate.
-        if (_orders.OpenOrderCount == 0 && _tracked.Count == 0)
+        if (IsIdle)
         {
             return Idle;
         }

@@ -78,7 +78,8 @@ public sealed class InMemoryEventStore : IEventStore
             {
                 var payload = events[i].Payload;
                 ArgumentNullException.ThrowIfNull(payload, nameof(events));
-                types[i] = (EventCatalog.GetTypeName(payload), EventCatalog.GetSchemaVersion(payload));
+                var registration = EventCatalog.Get(payload);
+                types[i] = (registration.TypeName, registration.SchemaVersion);
             }
 
             return AppendChecked(streamId, expectedVersion, events, types);

@@ -402,7 +402,7 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
             refusal = (PaperRejectCodes.InjectedReject, "Paper venue: order rejected by fault injection.");
         }
 
-        var venueOrderId = new VenueOrderId("PO-" + (++_orderSequence).ToString(CultureInfo.InvariantCulture));
+        var venueOrderId = new VenueOrderId(string.Create(CultureInfo.InvariantCulture, $"PO-{++_orderSequence}"));
         DateTimeOffset? expireAt = request.TimeInForce switch
         {
             TimeInForce.Gtd => request.ExpireAt,
@@ -772,7 +772,7 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
         var fee = price * quantity * feeBps / BasisPointsPerUnit;
         var fill = new Fill
         {
-            TradeId = new TradeId("P-" + (++_tradeSequence).ToString(CultureInfo.InvariantCulture)),
+            TradeId = new TradeId(string.Create(CultureInfo.InvariantCulture, $"P-{++_tradeSequence}")),
             ClientOrderId = order.ClientOrderId,
             VenueOrderId = order.VenueOrderId,
             Symbol = order.Symbol,

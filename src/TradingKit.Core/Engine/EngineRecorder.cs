@@ -6,6 +6,7 @@ using TradingKit.Oms;
 using TradingKit.Orders;
 using TradingKit.Risk;
 using TradingKit.Stores;
+using TradingKit.Stores.InMemory;
 using PortfolioFillOutcome = TradingKit.Portfolio.PortfolioFillResult;
 
 namespace TradingKit.Engine;
@@ -19,7 +20,8 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
 {
     private readonly TradingEngine _engine;
     private readonly IEventStore _store;
-    private readonly Dictionary<ClientOrderId, long> _orderVersions = [];
+    private readonly InMemoryEventStore? _memoryStore;
+    private readonly Dictionary<ClientOrderId, OrderStream> _orderStreams = [];
     private readonly CorrelationId _sessionCorrelation = CorrelationId.New();
     private readonly string _engineStream;
     private readonly string _accountStream;
@@ -27,11 +29,13 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     // Reused batches: the loop is single-threaded and every append completes before the next one starts.
     private readonly EventData[] _one = new EventData[1];
     private readonly EventData[] _two = new EventData[2];
+    private readonly PendingEvent[] _pending = new PendingEvent[2];
 
     public EngineRecorder(TradingEngine engine, IEventStore store)
     {
         _engine = engine;
         _store = store;
+        _memoryStore = store as InMemoryEventStore;
         _engineStream = "engine-" + engine.SessionId.Value;
         _accountStream = "account-" + engine.SessionId.Value;
 
@@ -50,7 +54,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     private readonly List<EngineStateChanged> _pendingStates = [];
 
     /// <summary>Continues an order stream an earlier process wrote (start-up recovery): its next append expects this version.</summary>
-    public void ContinueOrderStream(ClientOrderId clientOrderId, long version) => _orderVersions[clientOrderId] = version;
+    public void ContinueOrderStream(ClientOrderId clientOrderId, long version) => StreamOf(clientOrderId).Version = version;
 
     public async ValueTask RecordAsync(OrderChange change, CancellationToken cancellationToken = default)
     {
@@ -80,10 +84,10 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
             _ => null,
         };
 
-        _orderVersions.TryGetValue(order.ClientOrderId, out var version);
-        _one[0] = new EventData(Guid.NewGuid(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
-        var result = await _store.AppendAsync(StreamOf(order.ClientOrderId), version, _one, cancellationToken).ConfigureAwait(false);
-        _orderVersions[order.ClientOrderId] = result.StreamVersion;
+        var stream = StreamOf(order.ClientOrderId);
+        _pending[0] = new PendingEvent(EventIds.New(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
+        var result = await AppendPendingAsync(stream.Name, stream.Version, 1, cancellationToken).ConfigureAwait(false);
+        stream.Version = result.StreamVersion;
     }
 
     public void OnOrderChanged(OrderChange change)
@@ -141,7 +145,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     /// <summary>States the session's starting cash on the account stream, once per session, so a rebuild knows it.</summary>
     public async ValueTask InitialCashAsync(decimal cash, string currency, CancellationToken cancellationToken)
     {
-        _one[0] = new EventData(Guid.NewGuid(), new BalanceChanged(currency, cash, cash, cash, Replay.ProjectionRebuilder.InitialCashReason), _engine.Now, _sessionCorrelation,
+        _one[0] = new EventData(EventIds.New(), new BalanceChanged(currency, cash, cash, cash, Replay.ProjectionRebuilder.InitialCashReason), _engine.Now, _sessionCorrelation,
             null, "initial_cash:" + _engine.SessionId.Value);
         await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
     }
@@ -164,11 +168,11 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     public async ValueTask PositionChangedAsync(Fill fill, PortfolioFillOutcome outcome, CancellationToken cancellationToken)
     {
         var position = _engine.Portfolio.GetPosition(fill.Symbol, fill.PositionSide);
-        _two[0] = new(Guid.NewGuid(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
+        _pending[0] = new(EventIds.New(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
             fill.Timestamp, _sessionCorrelation, null, _positionKeyPrefix + fill.TradeId.Value);
-        _two[1] = new(Guid.NewGuid(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
+        _pending[1] = new(EventIds.New(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
             fill.Timestamp, _sessionCorrelation, null, _feeKeyPrefix + fill.TradeId.Value);
-        await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _two, cancellationToken).ConfigureAwait(false);
+        await AppendPendingAsync(_accountStream, ExpectedVersion.Any, 2, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask RiskTrippedAsync(RiskTrip trip, RiskPortfolioView view, CancellationToken cancellationToken)
@@ -199,7 +203,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         var now = _engine.Now;
         for (var i = 0; i < events.Length; i++)
         {
-            events[i] = new EventData(Guid.NewGuid(), _pendingStates[i], now, _sessionCorrelation);
+            events[i] = new EventData(EventIds.New(), _pendingStates[i], now, _sessionCorrelation);
         }
 
         _pendingStates.Clear();
@@ -209,23 +213,58 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     public async ValueTask AppendAsync(ITradingEvent payload, CancellationToken cancellationToken)
     {
         await FlushStatesAsync(cancellationToken).ConfigureAwait(false);
-        _one[0] = new EventData(Guid.NewGuid(), payload, _engine.Now, _sessionCorrelation);
+        _one[0] = new EventData(EventIds.New(), payload, _engine.Now, _sessionCorrelation);
         await _store.AppendAsync(_engineStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
     }
 
-    // One stream name per order, built once.
-    private string StreamOf(ClientOrderId id)
+    /// <summary>
+    /// Appends the first <paramref name="count"/> events of the reused pending buffer: straight into an in-memory log, or as
+    /// <see cref="EventData"/> through the store's port.
+    /// </summary>
+    private ValueTask<AppendResult> AppendPendingAsync(string streamId, long expectedVersion, int count, CancellationToken cancellationToken)
     {
-        if (!_orderStreams.TryGetValue(id, out var name))
+        try
         {
-            name = "order-" + id.Value;
-            _orderStreams[id] = name;
-        }
+            if (_memoryStore is not null)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return _memoryStore.Append(streamId, expectedVersion, _pending.AsSpan(0, count));
+            }
 
-        return name;
+            var batch = count == 1 ? _one : _two;
+            for (var i = 0; i < count; i++)
+            {
+                var e = _pending[i];
+                batch[i] = new EventData(e.EventId, e.Payload, e.OccurredAt, e.CorrelationId, e.CausationId, e.DedupKey);
+            }
+
+            return _store.AppendAsync(streamId, expectedVersion, batch, cancellationToken);
+        }
+        finally
+        {
+            // The payloads belong to the log now; the buffer must not keep the last ones alive.
+            _pending.AsSpan(0, count).Clear();
+        }
     }
 
-    private readonly Dictionary<ClientOrderId, string> _orderStreams = [];
+    // One stream name and expected version per order; the name is built once.
+    private OrderStream StreamOf(ClientOrderId id)
+    {
+        if (!_orderStreams.TryGetValue(id, out var stream))
+        {
+            stream = new OrderStream("order-" + id.Value);
+            _orderStreams.Add(id, stream);
+        }
+
+        return stream;
+    }
+
+    private sealed class OrderStream(string name)
+    {
+        public string Name { get; } = name;
+
+        public long Version { get; set; }
+    }
 
     private static string? Reason(OrderChange change)
         => change.VenueCode is { } code && change.Reason is { } reason && !reason.StartsWith(code, StringComparison.Ordinal)

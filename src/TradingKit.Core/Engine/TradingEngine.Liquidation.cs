@@ -41,7 +41,11 @@ public sealed partial class TradingEngine
     }
 
     /// <summary>Starts a due liquidation and sends its next orders; called on every input once the engine runs.</summary>
-    private async ValueTask DriveLiquidationAsync(CancellationToken cancellationToken)
+    // Called after every input: without a planner it completes without an asynchronous state machine.
+    private ValueTask DriveLiquidationAsync(CancellationToken cancellationToken)
+        => LiquidationPlanner is null ? ValueTask.CompletedTask : DriveLiquidationCoreAsync(cancellationToken);
+
+    private async ValueTask DriveLiquidationCoreAsync(CancellationToken cancellationToken)
     {
         if (LiquidationPlanner is not { } planner || State is not (EngineState.Running or EngineState.Paused or EngineState.Safe))
         {

@@ -256,7 +256,18 @@ public sealed partial class TradingEngine
         => ReconcileCoreAsync(trigger, cancellationToken);
 
     /// <summary>The timer's recovery duties: retry a failed recovery, else check in-flight orders and reconcile when due.</summary>
-    internal async ValueTask OnRecoveryTimerAsync(CancellationToken cancellationToken)
+    internal ValueTask OnRecoveryTimerAsync(CancellationToken cancellationToken)
+    {
+        // The timer ticks with every bar of a backtest: a tick with nothing to do completes without an asynchronous state machine.
+        if (!_recovering && InFlight.IsIdle && (_options.ReconcileInterval is null || _time.GetUtcNow() < _nextReconcileAt))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return OnRecoveryTimerCoreAsync(cancellationToken);
+    }
+
+    private async ValueTask OnRecoveryTimerCoreAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (_recovering)

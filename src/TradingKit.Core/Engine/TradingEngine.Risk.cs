@@ -45,7 +45,11 @@ public sealed partial class TradingEngine
         await HandlePendingTripAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask HandlePendingTripAsync(CancellationToken cancellationToken)
+    // Called after every input: with no trip pending it completes without an asynchronous state machine.
+    private ValueTask HandlePendingTripAsync(CancellationToken cancellationToken)
+        => _pendingTrip is null ? ValueTask.CompletedTask : HandlePendingTripsAsync(cancellationToken);
+
+    private async ValueTask HandlePendingTripsAsync(CancellationToken cancellationToken)
     {
         while (_pendingTrip is { } trip)
         {

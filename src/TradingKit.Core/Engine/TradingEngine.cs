@@ -5,6 +5,7 @@ using TradingKit.Brokers;
 using TradingKit.Commands;
 using TradingKit.Domain;
 using TradingKit.Errors;
+using TradingKit.Events;
 using TradingKit.Execution;
 using TradingKit.Instruments;
 using TradingKit.Journal;
@@ -37,6 +38,9 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private readonly IStrategy[] _strategies;
     private readonly IRiskGuard _risk;
     private readonly ISessionJournal _journal;
+
+    // False for the null journal: records it would drop are not built at all.
+    private readonly bool _journaling;
     private readonly TimeProvider _time;
     private readonly SimulationTimeProvider? _simulationClock;
     private readonly ILogger _logger;
@@ -115,6 +119,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
         _policy = new ExecutionPolicy(options.Execution, (_risk as RiskGuard)?.Options ?? new RiskOptions { Enabled = false }, _risk);
         _journal = journal ?? NullSessionJournal.Instance;
+        _journaling = _journal is not NullSessionJournal;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<TradingEngine>();
         Metrics = metrics ?? new TradingKitMetrics();
@@ -572,7 +577,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
                 continue;
             }
 
-            var context = new OrderContext(strategy.Id, CorrelationId.New(), price, _time.GetUtcNow());
+            var context = new OrderContext(strategy.Id, EventIds.NewCorrelation(), price, _time.GetUtcNow());
             if (_options.Execution.RequireApproval)
             {
                 await ProposeAsync(request, context, decision.ReasonCodes, cancellationToken).ConfigureAwait(false);
@@ -656,13 +661,15 @@ public sealed partial class TradingEngine : IAsyncDisposable
     }
 
     /// <summary>L50: applies every venue event already available (a simulated venue produces them synchronously).</summary>
-    private async ValueTask DrainVenueAsync(CancellationToken cancellationToken)
+    private ValueTask DrainVenueAsync(CancellationToken cancellationToken)
     {
-        if (_simulatedVenue is null)
-        {
-            return;
-        }
+        // Called several times per input: with nothing queued it completes without an asynchronous state machine.
+        var events = _broker.Events;
+        return _simulatedVenue is null || (events.CanPeek && !events.TryPeek(out _)) ? ValueTask.CompletedTask : DrainVenueCoreAsync(cancellationToken);
+    }
 
+    private async ValueTask DrainVenueCoreAsync(CancellationToken cancellationToken)
+    {
         while (_broker.Events.TryRead(out var venueEvent))
         {
             await OnVenueEventAsync(venueEvent, cancellationToken).ConfigureAwait(false);
@@ -705,7 +712,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             _pendingTrip ??= _risk.RecordSlippageBps(RiskGuard.SlippageBps(fill.Side, reference, fill.Price), fill.Timestamp);
         }
 
-        if (result.ClosedTrade is { } closed)
+        if (result.ClosedTrade is { } closed && _journaling)
         {
             _journal.WriteTrade(ToRecord(closed));
         }
@@ -1006,7 +1013,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
             var price = engine._currentPrice ?? (engine._lastPrices.TryGetValue(decision.Symbol, out var p) ? p : null);
             engine._replay?.OnDecision(engine._time.GetUtcNow(), strategy.Id, decision, price);
-            if (decision.Action != DecisionAction.Hold || engine._options.JournalHoldDecisions)
+            if (engine._journaling && (decision.Action != DecisionAction.Hold || engine._options.JournalHoldDecisions))
             {
                 engine._journal.WriteDecision(engine._time.GetUtcNow(), strategy.Id, decision, price);
             }

@@ -34,6 +34,7 @@ public sealed partial class OrderManager
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<SubmitResult> _callPipeline;
     private readonly ResiliencePipeline _queryPipeline;
+    private readonly bool _directFirstAttempt;
     private readonly Dictionary<ClientOrderId, Tracked> _orders = [];
     private readonly List<IOrderObserver> _observers = [];
 
@@ -62,6 +63,7 @@ public sealed partial class OrderManager
         _gate = gate;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _callPipeline = BuildCallPipeline(options, timeProvider);
+        _directFirstAttempt = options.CallTimeout == Timeout.InfiniteTimeSpan;
         _queryPipeline = BuildQueryPipeline(options, timeProvider);
     }
 
@@ -187,6 +189,16 @@ public sealed partial class OrderManager
         }
 
         return list;
+    }
+
+    /// <summary>Adds the open orders to a caller's list (no snapshot allocated per call).</summary>
+    /// <param name="into">The list to fill.</param>
+    internal void CopyOpenOrdersTo(List<Order> into)
+    {
+        foreach (var tracked in _open.Values)
+        {
+            into.Add(tracked.Order);
+        }
     }
 
     /// <summary>
@@ -540,9 +552,7 @@ public sealed partial class OrderManager
             try
             {
                 VenueCalls++;
-                result = await _callPipeline.ExecuteAsync(
-                    static (s, ct) => s.Broker.SubmitAsync(s.Request, ct),
-                    (Broker: _broker, Request: order.Request), cancellationToken).ConfigureAwait(false);
+                result = await CallSubmitAsync(order.Request, cancellationToken).ConfigureAwait(false);
             }
             catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Transient or BrokerErrorKind.RateLimited)
             {
@@ -610,6 +620,68 @@ public sealed partial class OrderManager
             }
 
             return new SubmitOutcome(SubmitStatus.Rejected, order, ErrorCodes.BrokerRejected, refusal);
+        }
+    }
+
+    /// <summary>
+    /// One submit through the call pipeline. Without a call timeout the first attempt goes to the venue directly, and the
+    /// pipeline runs only when that attempt fails in a way its retry handles: it then starts from that failure as if it had
+    /// made the attempt itself (same id, same delays and Retry-After, same number of attempts). With a timeout every
+    /// attempt runs under the pipeline, because a direct call could not be cancelled when it expires.
+    /// </summary>
+    private ValueTask<SubmitResult> CallSubmitAsync(OrderRequest request, CancellationToken cancellationToken)
+    {
+        if (!_directFirstAttempt)
+        {
+            return _callPipeline.ExecuteAsync(static (s, ct) => s.Broker.SubmitAsync(s.Request, ct), (Broker: _broker, Request: request), cancellationToken);
+        }
+
+        // As the pipeline does before any attempt.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromException<SubmitResult>(new OperationCanceledException(cancellationToken));
+        }
+
+        ValueTask<SubmitResult> first;
+        try
+        {
+            first = _broker.SubmitAsync(request, cancellationToken);
+        }
+#pragma warning disable CA1031 // Stored and rethrown by the await below, or handed to the retry: the same as the pipeline does with it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            first = ValueTask.FromException<SubmitResult>(ex);
+        }
+
+        return first.IsCompletedSuccessfully ? first : RetryAfterFirstAttemptAsync(first, request, cancellationToken);
+    }
+
+    private async ValueTask<SubmitResult> RetryAfterFirstAttemptAsync(ValueTask<SubmitResult> first, OrderRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await first.ConfigureAwait(false);
+        }
+        catch (BrokerException ex) when (_options.MaxRetries > 0 && ex.Kind is BrokerErrorKind.Transient or BrokerErrorKind.RateLimited)
+        {
+            var replay = new FirstAttempt(ex);
+            return await _callPipeline.ExecuteAsync(
+                static (s, ct) => s.Replay.TakeFailure() is { } failure ? ValueTask.FromException<SubmitResult>(failure) : s.Broker.SubmitAsync(s.Request, ct),
+                (Broker: _broker, Request: request, Replay: replay), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The failure of a submit's first (direct) attempt, handed to the pipeline as its own first attempt.</summary>
+    private sealed class FirstAttempt(Exception failure)
+    {
+        private Exception? _failure = failure;
+
+        public Exception? TakeFailure()
+        {
+            var taken = _failure;
+            _failure = null;
+            return taken;
         }
     }
 

@@ -63,7 +63,9 @@ public sealed partial class InFlightMonitor
     private readonly TimeProvider _time;
     private readonly InFlightMonitorOptions _options;
     private readonly ILogger _logger;
+    private static readonly InFlightCheckResult Idle = new(0, 0, 0, []);
     private readonly Dictionary<ClientOrderId, Tracking> _tracked = [];
+    private List<Order>? _openScratch;
 
     /// <summary>Creates the monitor.</summary>
     /// <param name="orders">The OMS whose orders are checked.</param>
@@ -93,83 +95,120 @@ public sealed partial class InFlightMonitor
     /// <returns>The count.</returns>
     public int UnansweredQueries(ClientOrderId clientOrderId) => _tracked.TryGetValue(clientOrderId, out var t) ? t.Unanswered : 0;
 
+    /// <summary>True when a check would find nothing to do: no open order and nothing tracked.</summary>
+    internal bool IsIdle => _orders.OpenOrderCount == 0 && _tracked.Count == 0;
+
     /// <summary>Checks every in-flight order once.</summary>
     /// <param name="cancellationToken">Cancels the check.</param>
     /// <returns>What was done.</returns>
     public async ValueTask<InFlightCheckResult> CheckAsync(CancellationToken cancellationToken = default)
     {
+        // The engine runs this on every timer tick: a tick with nothing in flight must not allocate.
+        if (IsIdle)
+        {
+            return Idle;
+        }
+
         var now = _time.GetUtcNow();
         int queried = 0, resolved = 0, rejected = 0;
-        var pending = new List<ClientOrderId>();
-        var seen = new HashSet<ClientOrderId>();
-        foreach (var order in _orders.GetOpenOrders())
+        List<ClientOrderId>? pending = null;
+        HashSet<ClientOrderId>? seen = null;
+
+        // A snapshot, because applying the venue's answers changes the open set; the list is reused between ticks.
+        var open = _openScratch ?? [];
+        _openScratch = null;
+        try
         {
-            if (order.Status is not (OrderStatus.Submitted or OrderStatus.PendingCancel or OrderStatus.PendingUpdate) || now - order.UpdatedAt < _options.Threshold)
+            _orders.CopyOpenOrdersTo(open);
+            foreach (var order in open)
             {
-                continue;
-            }
-
-            var id = order.ClientOrderId;
-            seen.Add(id);
-            if (!_tracked.TryGetValue(id, out var tracking) || tracking.Version != order.Version)
-            {
-                // A new episode: the order changed since it was last queried.
-                _tracked[id] = tracking = new Tracking(order.Version);
-            }
-
-            if (tracking.LastQueryAt is { } last && now - last < _options.QueryInterval)
-            {
-                AddPending(order, pending);
-                continue;
-            }
-
-            tracking.LastQueryAt = now;
-            queried++;
-            var status = order.Status;
-            var (answered, detail) = await QueryAndApplyAsync(order, now, cancellationToken).ConfigureAwait(false);
-            if (answered)
-            {
-                tracking.Unanswered = 0;
-            }
-            else
-            {
-                tracking.Unanswered++;
-                LogUnanswered(id, order.Status, tracking.Unanswered, detail);
-                if (order.Status == OrderStatus.Submitted && tracking.Unanswered >= _options.MaxUnansweredQueries)
+                if (order.Status is not (OrderStatus.Submitted or OrderStatus.PendingCancel or OrderStatus.PendingUpdate) || now - order.UpdatedAt < _options.Threshold)
                 {
-                    var reason = string.Create(CultureInfo.InvariantCulture,
-                        $"{UnresolvedCode}: no venue answer after {tracking.Unanswered} queries over {now - order.UpdatedAt} (last: {detail})");
-                    await _sink.ApplyAsync(VenueReports.Status(order, ExecutionKind.Rejected, OrderStatus.Rejected, null, now, reason), cancellationToken).ConfigureAwait(false);
-                    rejected++;
+                    continue;
+                }
+
+                var id = order.ClientOrderId;
+                (seen ??= []).Add(id);
+                if (!_tracked.TryGetValue(id, out var tracking) || tracking.Version != order.Version)
+                {
+                    // A new episode: the order changed since it was last queried.
+                    _tracked[id] = tracking = new Tracking(order.Version);
+                }
+
+                if (tracking.LastQueryAt is { } last && now - last < _options.QueryInterval)
+                {
+                    AddPending(order, ref pending);
+                    continue;
+                }
+
+                tracking.LastQueryAt = now;
+                queried++;
+                var status = order.Status;
+                var (answered, detail) = await QueryAndApplyAsync(order, now, cancellationToken).ConfigureAwait(false);
+                if (answered)
+                {
+                    tracking.Unanswered = 0;
+                }
+                else
+                {
+                    tracking.Unanswered++;
+                    LogUnanswered(id, order.Status, tracking.Unanswered, detail);
+                    if (order.Status == OrderStatus.Submitted && tracking.Unanswered >= _options.MaxUnansweredQueries)
+                    {
+                        var reason = string.Create(CultureInfo.InvariantCulture,
+                            $"{UnresolvedCode}: no venue answer after {tracking.Unanswered} queries over {now - order.UpdatedAt} (last: {detail})");
+                        await _sink.ApplyAsync(VenueReports.Status(order, ExecutionKind.Rejected, OrderStatus.Rejected, null, now, reason), cancellationToken).ConfigureAwait(false);
+                        rejected++;
+                    }
+                }
+
+                if (order.Status != status)
+                {
+                    resolved++;
+                    _tracked.Remove(id);
+                }
+                else
+                {
+                    tracking.Version = order.Version;
+                    AddPending(order, ref pending);
                 }
             }
-
-            if (order.Status != status)
-            {
-                resolved++;
-                _tracked.Remove(id);
-            }
-            else
-            {
-                tracking.Version = order.Version;
-                AddPending(order, pending);
-            }
+        }
+        finally
+        {
+            open.Clear();
+            _openScratch = open;
         }
 
         // Forget orders no longer in flight, so the table cannot grow without bound.
-        foreach (var id in _tracked.Keys.Where(k => !seen.Contains(k)).ToList())
+        if (_tracked.Count > 0)
         {
-            _tracked.Remove(id);
+            List<ClientOrderId>? gone = null;
+            foreach (var id in _tracked.Keys)
+            {
+                if (seen is null || !seen.Contains(id))
+                {
+                    (gone ??= []).Add(id);
+                }
+            }
+
+            if (gone is not null)
+            {
+                foreach (var id in gone)
+                {
+                    _tracked.Remove(id);
+                }
+            }
         }
 
-        return new InFlightCheckResult(queried, resolved, rejected, pending);
+        return queried == 0 && resolved == 0 && rejected == 0 && pending is null ? Idle : new InFlightCheckResult(queried, resolved, rejected, pending ?? []);
     }
 
-    private static void AddPending(Order order, List<ClientOrderId> pending)
+    private static void AddPending(Order order, ref List<ClientOrderId>? pending)
     {
         if (OrderStateMachine.IsPending(order.Status))
         {
-            pending.Add(order.ClientOrderId);
+            (pending ??= []).Add(order.ClientOrderId);
         }
     }
 

@@ -37,34 +37,62 @@ public sealed class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
 
         var n = events.Count;
-
-        // Everything that can throw (validation, the catalogue's type lookup) happens before the lock, so a failure
-        // never leaves half a batch behind.
-        var types = ArrayPool<string>.Shared.Rent(n);
-        var schemaVersions = ArrayPool<int>.Shared.Rent(n);
+        var batch = ArrayPool<PendingEvent>.Shared.Rent(n);
         try
         {
             for (var i = 0; i < n; i++)
             {
                 var e = events[i];
                 ArgumentNullException.ThrowIfNull(e, nameof(events));
-                ArgumentNullException.ThrowIfNull(e.Payload, nameof(events));
-                types[i] = EventCatalog.GetTypeName(e.Payload);
-                schemaVersions[i] = EventCatalog.GetSchemaVersion(e.Payload);
+                batch[i] = new PendingEvent(e.EventId, e.Payload, e.OccurredAt, e.CorrelationId, e.CausationId, e.DedupKey);
             }
 
-            return Append(streamId, expectedVersion, events, types, schemaVersions);
+            return Append(streamId, expectedVersion, batch.AsSpan(0, n));
         }
         finally
         {
-            ArrayPool<string>.Shared.Return(types, clearArray: true);
-            ArrayPool<int>.Shared.Return(schemaVersions);
+            ArrayPool<PendingEvent>.Shared.Return(batch, clearArray: true);
         }
     }
 
-    private ValueTask<AppendResult> Append(string streamId, long expectedVersion, IReadOnlyList<EventData> events, string[] types, int[] schemaVersions)
+    /// <summary>
+    /// The engine's append path: the semantics of <see cref="AppendAsync"/> for events laid out in a buffer the caller
+    /// reuses, so recording an event allocates only what the log keeps.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expectedVersion">The expected version, as for <see cref="AppendAsync"/>.</param>
+    /// <param name="events">The events, in order; the store copies what it keeps.</param>
+    /// <returns>What was written.</returns>
+    internal ValueTask<AppendResult> Append(string streamId, long expectedVersion, ReadOnlySpan<PendingEvent> events)
     {
-        var n = events.Count;
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(expectedVersion, ExpectedVersion.Any);
+
+        // Everything that can throw (validation, the catalogue's type lookup) happens before the lock, so a failure
+        // never leaves half a batch behind.
+        var n = events.Length;
+        var types = ArrayPool<(string Type, int SchemaVersion)>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var payload = events[i].Payload;
+                ArgumentNullException.ThrowIfNull(payload, nameof(events));
+                var registration = EventCatalog.Get(payload);
+                types[i] = (registration.TypeName, registration.SchemaVersion);
+            }
+
+            return AppendChecked(streamId, expectedVersion, events, types);
+        }
+        finally
+        {
+            ArrayPool<(string Type, int SchemaVersion)>.Shared.Return(types, clearArray: true);
+        }
+    }
+
+    private ValueTask<AppendResult> AppendChecked(string streamId, long expectedVersion, ReadOnlySpan<PendingEvent> events, (string Type, int SchemaVersion)[] types)
+    {
+        var n = events.Length;
         var recordedAt = _timeProvider.GetUtcNow();
         AppendResult result;
         lock (_gate)
@@ -117,7 +145,7 @@ public sealed class InMemoryEventStore : IEventStore
                     continue;
                 }
 
-                var e = events[i];
+                ref readonly var e = ref events[i];
                 if (e.DedupKey is not null)
                 {
                     _dedupKeys.Add(e.DedupKey);
@@ -128,8 +156,8 @@ public sealed class InMemoryEventStore : IEventStore
                     streamId,
                     ++current,
                     position + 1,
-                    types[i],
-                    schemaVersions[i],
+                    types[i].Type,
+                    types[i].SchemaVersion,
                     e.OccurredAt,
                     recordedAt,
                     e.CorrelationId,
@@ -241,7 +269,7 @@ public sealed class InMemoryEventStore : IEventStore
     public ValueTask<long> GetLastPositionAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult((long)Volatile.Read(ref _count));
 
-    private bool IsDuplicate(IReadOnlyList<EventData> events, int index, HashSet<string>? batchKeys)
+    private bool IsDuplicate(ReadOnlySpan<PendingEvent> events, int index, HashSet<string>? batchKeys)
     {
         var key = events[index].DedupKey;
         if (key is null)

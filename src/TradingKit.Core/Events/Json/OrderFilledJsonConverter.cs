@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TradingKit.Domain;
@@ -59,7 +60,9 @@ internal sealed class OrderFilledJsonConverter : JsonConverter<OrderFilled>
         DateTimeOffset executedAt = default;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var member = Member(ref reader);
+            // Payloads written by this converter list members in order: try the next one first, then search.
+            var next = BitOperations.PopCount((uint)seen);
+            var member = next < Names.Length && reader.ValueTextEquals(Names[next].EncodedUtf8Bytes) ? next : Member(ref reader);
             if ((seen & (1 << member)) != 0)
             {
                 throw new JsonException($"The member '{Names[member]}' appears twice.");

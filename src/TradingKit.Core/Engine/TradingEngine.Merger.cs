@@ -38,7 +38,19 @@ public sealed partial class TradingEngine
             return;
         }
 
-        var batch = await merger.PollAsync(_broker, cancellationToken).ConfigureAwait(false);
+        MergeBatch batch;
+        try
+        {
+            batch = await merger.PollAsync(_broker, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Errors.TradingKitException ex)
+        {
+            // An adapter that refuses the read outright (no credentials, an unknown symbol) must not take the loop down;
+            // the next tick asks again and reconciliation reports what stays unreadable.
+            LogPollFailed(_broker.VenueName, $"{ex.Code}: {ex.Message}");
+            return;
+        }
+
         if (batch.PollFailure is { } failure)
         {
             LogPollFailed(_broker.VenueName, failure);

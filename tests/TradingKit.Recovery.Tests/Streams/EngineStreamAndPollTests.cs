@@ -1,3 +1,4 @@
+using TradingKit.Brokers;
 using TradingKit.Commands;
 using TradingKit.Connectivity;
 using TradingKit.Domain;
@@ -69,7 +70,23 @@ public sealed class EngineStreamAndPollTests
         await engine.DisposeAsync();
     }
 
-    private static async Task<(TradingEngine Engine, PaperVenue Paper, SimulationTimeProvider Clock)> StartAsync(double dropFillReports, VenueEventMergerOptions? merge)
+    [Fact]
+    public async Task APollTheAdapterRefusesOutright_IsLogged_AndTheLoopGoesOn()
+    {
+        var (engine, paper, clock) = await StartAsync(dropFillReports: 0, new VenueEventMergerOptions { PollInterval = TimeSpan.FromSeconds(30) },
+            venue => new RefusingReads(venue));
+        clock.AdvanceTo(clock.GetUtcNow().AddSeconds(31));
+
+        await engine.ProcessAsync(EngineInput.Timer);
+
+        Assert.Equal(EngineState.Running, engine.State);
+        await BuyAndFillAsync(engine, paper, clock);
+        Assert.Equal(1m, engine.Portfolio.GetNetQuantity(Spx));
+        await engine.DisposeAsync();
+    }
+
+    private static async Task<(TradingEngine Engine, PaperVenue Paper, SimulationTimeProvider Clock)> StartAsync(double dropFillReports, VenueEventMergerOptions? merge,
+        Func<IBrokerAdapter, IBrokerAdapter>? wrap = null)
     {
         var clock = new SimulationTimeProvider(RandomSession.Start);
         var venueOptions = new PaperVenueOptions { InitialCash = 100_000m, Instruments = [SpxRules] };
@@ -87,7 +104,8 @@ public sealed class EngineStreamAndPollTests
         options.Instruments.Add(SpxRules);
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
-        var engine = new TradingEngine(options, new ReplayScenario.LiveStyleVenue(paper), new InMemoryEventStore(clock),
+        IBrokerAdapter venue = new ReplayScenario.LiveStyleVenue(paper);
+        var engine = new TradingEngine(options, wrap?.Invoke(venue) ?? venue, new InMemoryEventStore(clock),
             [new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = "SPX" })], clock);
         await engine.StartAsync();
         return (engine, paper, clock);
@@ -116,5 +134,34 @@ public sealed class EngineStreamAndPollTests
         }
 
         await engine.ProcessAsync(EngineInput.ForMarketData(bar));
+    }
+
+    /// <summary>An adapter that refuses the open-orders read with a typed error of its own (as one without credentials does), after start-up.</summary>
+    private sealed class RefusingReads(IBrokerAdapter inner) : IBrokerAdapter
+    {
+        private int _openOrderReads;
+
+        public string VenueName => inner.VenueName;
+
+        public System.Threading.Channels.ChannelReader<VenueEvent> Events => inner.Events;
+
+        public ValueTask ConnectAsync(CancellationToken cancellationToken = default) => inner.ConnectAsync(cancellationToken);
+
+        public ValueTask<SubmitResult> SubmitAsync(OrderRequest request, CancellationToken cancellationToken = default) => inner.SubmitAsync(request, cancellationToken);
+
+        public ValueTask<SubmitResult> CancelAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default) => inner.CancelAsync(symbol, clientOrderId, cancellationToken);
+
+        public ValueTask<SubmitResult> ModifyAsync(ModifyRequest request, CancellationToken cancellationToken = default) => inner.ModifyAsync(request, cancellationToken);
+
+        public ValueTask<VenueOrderState?> QueryOrderAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default) => inner.QueryOrderAsync(symbol, clientOrderId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<VenueOrderState>> GetOpenOrdersAsync(Symbol? symbol = null, CancellationToken cancellationToken = default)
+            => ++_openOrderReads > 1 ? throw new TradingKit.Errors.TradingKitException("CREDENTIALS_MISSING", "no keys (test)") : inner.GetOpenOrdersAsync(symbol, cancellationToken);
+
+        public ValueTask<IReadOnlyList<VenuePosition>> GetPositionsAsync(CancellationToken cancellationToken = default) => inner.GetPositionsAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<Balance>> GetBalancesAsync(CancellationToken cancellationToken = default) => inner.GetBalancesAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<Fill>> GetRecentFillsAsync(Symbol? symbol, DateTimeOffset since, CancellationToken cancellationToken = default) => inner.GetRecentFillsAsync(symbol, since, cancellationToken);
     }
 }

@@ -818,7 +818,8 @@ public sealed partial class OrderManager
                 Delay = options.RetryBaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = false,
-                DelayGenerator = static args => new ValueTask<TimeSpan?>(args.Outcome.Exception is BrokerException { RetryAfter: { } retryAfter } ? retryAfter : null),
+                DelayGenerator = args => SimulatedDelay(time, options.RetryBaseDelay, args.AttemptNumber,
+                    args.Outcome.Exception is BrokerException { RetryAfter: { } retryAfter } ? retryAfter : null),
             });
         }
 
@@ -841,6 +842,7 @@ public sealed partial class OrderManager
             Delay = options.RetryBaseDelay,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = false,
+            DelayGenerator = args => SimulatedDelay(time, options.RetryBaseDelay, args.AttemptNumber, null),
         });
         if (options.CallTimeout != Timeout.InfiniteTimeSpan)
         {
@@ -848,6 +850,23 @@ public sealed partial class OrderManager
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The retry delay: the venue's Retry-After when it gave one, else the pipeline's exponential back-off. On a
+    /// <see cref="Time.SimulationTimeProvider"/> (backtests, replays) nobody moves the clock while the loop waits, so the
+    /// delay is taken by moving the clock and the pipeline waits zero; on any other clock the pipeline waits as usual.
+    /// </summary>
+    private static ValueTask<TimeSpan?> SimulatedDelay(TimeProvider time, TimeSpan baseDelay, int attempt, TimeSpan? retryAfter)
+    {
+        if (time is not Time.SimulationTimeProvider simulation)
+        {
+            return new ValueTask<TimeSpan?>(retryAfter);
+        }
+
+        var delay = retryAfter ?? TimeSpan.FromTicks((long)(baseDelay.Ticks * Math.Pow(2, attempt)));
+        simulation.AdvanceTo(simulation.GetUtcNow() + delay);
+        return new ValueTask<TimeSpan?>(TimeSpan.Zero);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {ClientOrderId} already exists; the duplicate submit was not sent (TEST-712)")]

@@ -112,4 +112,27 @@ public sealed class OrderManagerRetryTimingTests
     {
         public ValueTask RecordAsync(OrderChange change, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
+
+    [Theory]
+    [MemberData(nameof(WithAndWithoutCallTimeout))]
+    public async Task Submit_OnASimulationClock_TakesTheBackoffByMovingTheClock_SoABacktestNeverWaitsInRealTime(bool callTimeout)
+    {
+        var clock = new TradingKit.Time.SimulationTimeProvider(Start);
+        _broker.SubmitScript.Enqueue(_ => throw new BrokerException(BrokerErrorKind.Transient, "503"));
+        _broker.SubmitScript.Enqueue(_ => throw new BrokerException(BrokerErrorKind.Transient, "503"));
+        var oms = new OrderManager(_broker, new NullRecorder(), new OmsOptions
+        {
+            MaxRetries = 3,
+            RetryBaseDelay = TimeSpan.FromMinutes(1),
+            CallTimeout = callTimeout ? TimeSpan.FromMinutes(10) : Timeout.InfiniteTimeSpan,
+        }, clock);
+
+        var outcome = await oms.SubmitAsync(Request("cid-sim"), Context());
+
+        Assert.Equal(SubmitStatus.Accepted, outcome.Status);
+        Assert.Equal(3, _broker.Submits.Count);
+
+        // One minute after the first failure, two after the second: on the engine's clock.
+        Assert.Equal(Start + TimeSpan.FromMinutes(3), clock.GetUtcNow());
+    }
 }

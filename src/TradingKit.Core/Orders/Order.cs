@@ -76,6 +76,8 @@ public sealed class OrderStateException : TradingKitException
 /// </remarks>
 public sealed class Order
 {
+    // Most orders fill once: the first trade id is kept in a field, and a set is made only for a second fill.
+    private TradeId? _firstTradeId;
     private HashSet<TradeId>? _tradeIds;
 
     // True from the moment PENDING_UPDATE is entered until the modify is answered, even if a cancel request
@@ -164,10 +166,10 @@ public sealed class Order
     /// <summary>True when the trade id was already applied to this order.</summary>
     /// <param name="tradeId">The trade id.</param>
     /// <returns>Whether it was applied.</returns>
-    public bool HasFill(TradeId tradeId) => _tradeIds?.Contains(tradeId) == true;
+    public bool HasFill(TradeId tradeId) => _firstTradeId == tradeId || _tradeIds?.Contains(tradeId) == true;
 
     /// <summary>How many distinct fills (trade ids) the order has taken.</summary>
-    public int FillCount => _tradeIds?.Count ?? 0;
+    public int FillCount => _tradeIds?.Count ?? (_firstTradeId is null ? 0 : 1);
 
     /// <summary>NEW → SUBMITTED: the order is about to be (or was) sent.</summary>
     /// <param name="at">Engine time.</param>
@@ -425,7 +427,14 @@ public sealed class Order
             return FillOutcome.Refused;
         }
 
-        (_tradeIds ??= []).Add(fill.TradeId);
+        if (_firstTradeId is null)
+        {
+            _firstTradeId = fill.TradeId;
+        }
+        else
+        {
+            (_tradeIds ??= [_firstTradeId.Value]).Add(fill.TradeId);
+        }
         var filled = FilledQuantity + fill.Quantity;
         AverageFillPrice = ((AverageFillPrice * FilledQuantity) + (fill.Price * fill.Quantity)) / filled;
         FilledQuantity = filled;

@@ -435,6 +435,25 @@ public sealed class OrderTests
     }
 
     [Fact]
+    public void DuplicateTradeIds_AreRefused_WhicheverFillTheyRepeat_AndFillCountCountsDistinctTrades()
+    {
+        var order = Working();
+        Assert.Equal(0, order.FillCount);
+        Assert.False(order.HasFill(new TradeId("t1")));
+
+        Assert.Equal(FillOutcome.Applied, order.ApplyFill(Fill("t1", 2m)));
+        Assert.Equal(FillOutcome.Applied, order.ApplyFill(Fill("t2", 2m)));
+        Assert.Equal(FillOutcome.Applied, order.ApplyFill(Fill("t3", 2m)));
+
+        Assert.Equal(FillOutcome.Duplicate, order.ApplyFill(Fill("t1", 2m)));
+        Assert.Equal(FillOutcome.Duplicate, order.ApplyFill(Fill("t2", 2m)));
+        Assert.Equal(FillOutcome.Duplicate, order.ApplyFill(Fill("t3", 2m)));
+        Assert.Equal(3, order.FillCount);
+        Assert.Equal(6m, order.FilledQuantity);
+        Assert.False(order.HasFill(new TradeId("t4")));
+    }
+
+    [Fact]
     public void Overfill_WithinOneFill_IsAppliedAndReported()
     {
         var order = Working(quantity: 1m);

@@ -20,8 +20,8 @@ public sealed partial class TradingEngine
     {
         if (_simulatedVenue is null && _options.StreamAndPoll is { } options && _merger is null)
         {
-            var since = _fillsSince != default && _fillsSince < _startedAt ? _fillsSince : _startedAt;
-            _merger = new VenueEventMerger(_broker.VenueName, _time, since, options);
+            // Fills from before the start are start-up reconciliation's to find; the merger watches from here on.
+            _merger = new VenueEventMerger(_broker.VenueName, _time, _startedAt, options);
             _merger.FillDetected += (source, latency) => Metrics.FillDetected(source, latency);
         }
     }

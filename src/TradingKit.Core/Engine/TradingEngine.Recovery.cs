@@ -146,10 +146,7 @@ public sealed partial class TradingEngine
             }
 
             Reconciler.RestoreQuarantines(rebuilder.ActiveQuarantines.Keys);
-            if (replayed > 0)
-            {
-                _journal.Backfill(BuildBackfill(rebuilder));
-            }
+            _journal.Backfill(replayed > 0 ? BuildBackfill(rebuilder) : JournalBackfill.None);
 
             _fillsSince = since;
             restored = rebuilder.Orders.Count;

@@ -230,6 +230,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
         else
         {
+            _journal.Backfill(JournalBackfill.None);
             await _recorder.InitialCashAsync(_options.InitialCash, _options.Currency, cancellationToken).ConfigureAwait(false);
         }
 

@@ -22,6 +22,9 @@ public sealed class FileSessionJournal : ISessionJournal
     private readonly HashSet<string> _orderRecords = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fillRecords = new(StringComparer.Ordinal);
     private int _tradeRecords;
+
+    // Which records the journal holds matters only to Backfill; once it has run, nothing more is tracked.
+    private bool _tracking = true;
     private bool _disposed;
 
     /// <summary>Creates the session folder and opens its files (replacing files of a previous run of the same session id).</summary>
@@ -125,7 +128,11 @@ public sealed class FileSessionJournal : ISessionJournal
     public void WriteOrder(DateTimeOffset timestamp, string type, Order order, string? reason)
     {
         ArgumentNullException.ThrowIfNull(order);
-        _orderRecords.Add(OrderKey(type, order.ClientOrderId.Value));
+        if (_tracking)
+        {
+            _orderRecords.Add(OrderKey(type, order.ClientOrderId.Value));
+        }
+
         var w = _ordersFills.Begin();
         Header(w, timestamp, type);
         w.WriteString("client_order_id", order.ClientOrderId.Value);
@@ -159,7 +166,11 @@ public sealed class FileSessionJournal : ISessionJournal
     public void WriteFill(DateTimeOffset timestamp, Fill fill, decimal? slippageBps)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        _fillRecords.Add(fill.TradeId.Value);
+        if (_tracking)
+        {
+            _fillRecords.Add(fill.TradeId.Value);
+        }
+
         var w = _ordersFills.Begin();
         Header(w, timestamp, OrderRecordTypes.Fill);
         w.WriteString("client_order_id", fill.ClientOrderId.Value);
@@ -282,6 +293,13 @@ public sealed class FileSessionJournal : ISessionJournal
         {
             WriteTrade(backfill.Trades[i]);
         }
+
+        // A session's journal is backfilled once, at start: the sets would otherwise grow with every record it writes.
+        _tracking = false;
+        _orderRecords.Clear();
+        _orderRecords.TrimExcess();
+        _fillRecords.Clear();
+        _fillRecords.TrimExcess();
     }
 
     /// <inheritdoc />

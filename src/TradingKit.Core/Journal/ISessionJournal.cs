@@ -77,8 +77,10 @@ public interface ISessionJournal : IAsyncDisposable
     void WriteSummary(SessionSummaryRecord summary);
 
     /// <summary>
-    /// Writes the order, fill and round-trip records of <paramref name="backfill"/> that the journal does not hold yet
-    /// (called once after start-up recovery rebuilt the log; a crash may have cut the journal short).
+    /// Writes the order, fill and round-trip records of <paramref name="backfill"/> that the journal does not hold yet.
+    /// The engine calls it once per session, at start: after start-up recovery rebuilt the log (a crash may have cut the
+    /// journal short), or with <see cref="JournalBackfill.None"/> when there is nothing to rebuild. A journal may stop
+    /// keeping track of what it holds after this call.
     /// </summary>
     /// <param name="backfill">What the log says the journal should hold.</param>
     void Backfill(JournalBackfill backfill);

@@ -179,4 +179,8 @@ public sealed record JournalOrderRecord(DateTimeOffset Timestamp, string Type, O
 /// <param name="Orders">Order records, oldest first.</param>
 /// <param name="Fills">Fills, in log order.</param>
 /// <param name="Trades">Closed round trips, in the order the portfolio closed them.</param>
-public sealed record JournalBackfill(IReadOnlyList<JournalOrderRecord> Orders, IReadOnlyList<Fill> Fills, IReadOnlyList<TradeRecord> Trades);
+public sealed record JournalBackfill(IReadOnlyList<JournalOrderRecord> Orders, IReadOnlyList<Fill> Fills, IReadOnlyList<TradeRecord> Trades)
+{
+    /// <summary>Nothing to backfill (a session that starts on an empty log, or without recovery).</summary>
+    public static JournalBackfill None { get; } = new([], [], []);
+}

@@ -42,7 +42,7 @@ public readonly record struct EngineInput
     public EngineInputKind Kind { get; }
 
     /// <summary>The market data item, for <see cref="EngineInputKind.MarketData"/>.</summary>
-    public MarketDataEvent? MarketData => Kind == EngineInputKind.MarketData ? (MarketDataEvent?)_item : null;
+    public MarketDataEvent? MarketData => Kind == EngineInputKind.MarketData ? _item as MarketDataEvent : null;
 
     /// <summary>The venue event, for <see cref="EngineInputKind.Venue"/>.</summary>
     public VenueEvent? VenueEvent => Kind == EngineInputKind.Venue ? (VenueEvent?)_item : null;
@@ -62,6 +62,12 @@ public readonly record struct EngineInput
     /// <param name="marketData">The item.</param>
     /// <returns>The input.</returns>
     public static EngineInput ForMarketData(MarketDataEvent marketData) => new(EngineInputKind.MarketData, marketData);
+
+    /// <summary>Market data items the feed already had, queued as one input (see <see cref="MarketDataBatch"/>); the loop unpacks it.</summary>
+    internal static EngineInput ForMarketDataBatch(MarketDataBatch batch) => new(EngineInputKind.MarketData, batch);
+
+    /// <summary>The batch this input carries, if it is one.</summary>
+    internal MarketDataBatch? Batch => _item as MarketDataBatch;
 
     /// <summary>A venue event input.</summary>
     /// <param name="venueEvent">The event.</param>

@@ -46,7 +46,12 @@ public sealed class EngineOptions
     /// <value>Defaults to 1 second.</value>
     public TimeSpan TimerInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Capacity of the engine's input channel; producers wait when it is full (back-pressure).</summary>
+    /// <summary>
+    /// Capacity of the engine's input channel; producers wait when it is full (back-pressure). When
+    /// <see cref="TradingEngine.RunAsync"/> reads a feed that already has its next items (a file, a replay), it queues them
+    /// in batches of up to 64 (at most a 64th of this capacity) that count as one input each, so the queue may then hold up
+    /// to 64 times this many market data items; an item the feed has to wait for is never held back for a batch.
+    /// </summary>
     /// <value>Defaults to 4096.</value>
     public int InputCapacity { get; set; } = 4096;
 

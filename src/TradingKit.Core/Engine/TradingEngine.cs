@@ -45,6 +45,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private readonly SimulationTimeProvider? _simulationClock;
     private readonly ILogger _logger;
     private readonly Channel<EngineInput> _inputs;
+    private readonly MarketDataBatch.Pool _batches = new();
     private readonly Dictionary<Symbol, Instrument> _instruments = [];
     private readonly Dictionary<Symbol, decimal> _lastPrices = [];
     private readonly Dictionary<Symbol, DateTimeOffset> _lastPriceTimes = [];
@@ -252,7 +253,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
     /// <summary>
     /// Runs a whole session over a feed: starts, processes every item, drains in-flight work when the feed ends, writes the
-    /// summary and stops. Venue reports of a live venue are merged into the same loop.
+    /// summary and stops. Venue reports of a live venue are merged into the same loop. A feed that throws part-way ends the
+    /// session the same way after the items it gave, and its exception is then rethrown.
     /// </summary>
     /// <param name="feed">The market data.</param>
     /// <param name="progress">Receives the count of processed market data items now and then; may be null.</param>
@@ -266,6 +268,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         var producer = ProduceAsync(feed, stop.Token);
         var venuePump = _simulatedVenue is null ? PumpVenueAsync(stop.Token) : Task.CompletedTask;
         var timerPump = _simulatedVenue is null && _simulationClock is null ? PumpTimerAsync(stop.Token) : Task.CompletedTask;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? feedFailure;
         try
         {
             await LoopAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -277,10 +280,15 @@ public sealed partial class TradingEngine : IAsyncDisposable
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(IgnoreCancellation(producer), IgnoreCancellation(venuePump), IgnoreCancellation(timerPump)).ConfigureAwait(false);
+            await Task.WhenAll(IgnoreCancellation(venuePump), IgnoreCancellation(timerPump)).ConfigureAwait(false);
+            feedFailure = await FeedFailureAsync(producer).ConfigureAwait(false);
         }
 
-        return await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        // A feed that failed part-way has stopped the loop after what it gave: the session still stops gracefully (summary,
+        // journal), then the feed's error reaches the caller.
+        var summary = await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        feedFailure?.Throw();
+        return summary;
     }
 
     /// <summary>Queues a command for the loop and waits for its result.</summary>
@@ -415,7 +423,22 @@ public sealed partial class TradingEngine : IAsyncDisposable
                     return;
                 }
 
-                await ProcessCoreAsync(input, cancellationToken).ConfigureAwait(false);
+                if (input.Batch is { } batch)
+                {
+                    // Each item of a batch is an input of its own: the same stages, duties and replay record as if it had
+                    // come alone.
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        await ProcessCoreAsync(EngineInput.ForMarketData(batch[i]), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    _batches.Return(batch);
+                }
+                else
+                {
+                    await ProcessCoreAsync(input, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (progress is not null && _marketEvents - lastReported >= 256)
                 {
                     lastReported = _marketEvents;
@@ -428,9 +451,55 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private async Task ProduceAsync(IMarketDataFeed feed, CancellationToken cancellationToken)
     {
         var writer = _inputs.Writer;
-        await foreach (var item in feed.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var limit = Math.Clamp(_options.InputCapacity / 64, 1, MarketDataBatch.MaxSize);
+        var items = feed.ReadAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        MarketDataBatch? batch = null;
+        try
         {
-            await writer.WriteAsync(EngineInput.ForMarketData(item), cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var next = items.MoveNextAsync();
+                if (!next.IsCompleted && batch is not null)
+                {
+                    // The feed has to wait for its next item: what it already gave goes to the loop now.
+                    await writer.WriteAsync(EngineInput.ForMarketDataBatch(batch), cancellationToken).ConfigureAwait(false);
+                    batch = null;
+                }
+
+                if (!await next.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                batch ??= _batches.Rent();
+                batch.Add(items.Current);
+                if (batch.IsFull(limit))
+                {
+                    await writer.WriteAsync(EngineInput.ForMarketDataBatch(batch), cancellationToken).ConfigureAwait(false);
+                    batch = null;
+                }
+            }
+
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The loop processes what the feed gave before it failed, then stops; RunAsync reports the failure.
+            if (batch is not null)
+            {
+                await writer.WriteAsync(EngineInput.ForMarketDataBatch(batch), cancellationToken).ConfigureAwait(false);
+            }
+
+            await writer.WriteAsync(EngineInput.Stop, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            await items.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (batch is not null)
+        {
+            await writer.WriteAsync(EngineInput.ForMarketDataBatch(batch), cancellationToken).ConfigureAwait(false);
         }
 
         await writer.WriteAsync(EngineInput.Stop, cancellationToken).ConfigureAwait(false);
@@ -454,6 +523,30 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             await Task.Delay(_options.TimerInterval, _time, cancellationToken).ConfigureAwait(false);
             await _inputs.Writer.WriteAsync(EngineInput.Timer, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The feed's own failure, if the producer ended with one; cancellation and a closed channel are not failures.</summary>
+    private static async Task<System.Runtime.ExceptionServices.ExceptionDispatchInfo?> FeedFailureAsync(Task producer)
+    {
+        try
+        {
+            await producer.ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+#pragma warning disable CA1031 // Whatever the feed threw is handed back to the caller of RunAsync, after the graceful stop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
         }
     }
 

@@ -56,7 +56,7 @@ internal sealed class PaperPipeline : IAsyncDisposable
         int fast = 5, int slow = 20, string? root = null, IEnumerable<IStrategy>? strategies = null,
         ExecutionMode mode = ExecutionMode.Paper, KillSwitch? killSwitch = null, Func<PaperVenue, Brokers.IBrokerAdapter>? wrap = null,
         Func<TimeProvider, Execution.Approvals.ApprovalGate>? approvals = null, Notifications.INotifier? notifier = null,
-        Stores.IProjectionStore? projections = null)
+        Stores.IProjectionStore? projections = null, Action<EngineOptions>? configure = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "tradingkit-tests", Guid.NewGuid().ToString("N"));
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
@@ -69,6 +69,7 @@ internal sealed class PaperPipeline : IAsyncDisposable
         options.Instruments.Add(instrument);
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
+        configure?.Invoke(options);
         var journal = new FileSessionJournal(root, new SessionId("test-session"));
         strategies ??= [new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = "SPX", FastPeriod = fast, SlowPeriod = slow })];
         var engine = new TradingEngine(options, wrap?.Invoke(venue) ?? venue, store, strategies, clock, risk, journal, killSwitch: killSwitch,

@@ -7,6 +7,8 @@ namespace TradingKit.Time;
 /// <remarks>Timers are not supported: the engine schedules its own timers against this clock.</remarks>
 public sealed class SimulationTimeProvider : TimeProvider
 {
+    // Read on every stage of every input: a volatile read (atomic for 64 bits on every .NET platform) costs nothing, where an
+    // interlocked read is a locked compare-exchange that takes the cache line exclusively.
     private long _utcTicks;
 
     /// <summary>Creates a clock set to <paramref name="start"/>.</summary>
@@ -14,10 +16,10 @@ public sealed class SimulationTimeProvider : TimeProvider
     public SimulationTimeProvider(DateTimeOffset start) => _utcTicks = start.UtcTicks;
 
     /// <inheritdoc />
-    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
+    public override DateTimeOffset GetUtcNow() => new(Volatile.Read(ref _utcTicks), TimeSpan.Zero);
 
     /// <inheritdoc />
-    public override long GetTimestamp() => Interlocked.Read(ref _utcTicks);
+    public override long GetTimestamp() => Volatile.Read(ref _utcTicks);
 
     /// <inheritdoc />
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
@@ -27,9 +29,9 @@ public sealed class SimulationTimeProvider : TimeProvider
     public void AdvanceTo(DateTimeOffset time)
     {
         var ticks = time.UtcTicks;
-        if (ticks > Interlocked.Read(ref _utcTicks))
+        if (ticks > Volatile.Read(ref _utcTicks))
         {
-            Interlocked.Exchange(ref _utcTicks, ticks);
+            Volatile.Write(ref _utcTicks, ticks);
         }
     }
 

@@ -297,6 +297,43 @@ public abstract class EventStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadAllAndReadStream_OverThousandsOfInterleavedEvents_ReturnEveryEventOnceInOrder()
+    {
+        // Three streams take turns in batches of one to three, so the log and each stream cross any internal block size
+        // (the in-memory log keeps 1,024 events per block) at different points.
+        var next = 0;
+        var expected = new Dictionary<string, List<int>> { ["x"] = [], ["y"] = [], ["z"] = [] };
+        for (var round = 0; next < 2_600; round++)
+        {
+            var stream = "xyz"[round % 3].ToString();
+            var size = 1 + (round % 3);
+            var batch = StoreTestData.Events(next, size);
+            var result = await Store.AppendAsync(stream, expected[stream].Count, batch);
+            Assert.Equal(expected[stream].Count + size, result.StreamVersion);
+            expected[stream].AddRange(Enumerable.Range(next, size));
+            next += size;
+        }
+
+        var all = await Store.ReadAllAsync().ToListAsync();
+        Assert.Equal(Enumerable.Range(0, next), all.Select(e => ((TestEvent)e.Payload).Number));
+        AssertStrictlyIncreasing(all.Select(e => e.GlobalPosition));
+        foreach (var (stream, numbers) in expected)
+        {
+            var read = await Store.ReadStreamAsync(stream).ToListAsync();
+            Assert.Equal(numbers, read.Select(e => ((TestEvent)e.Payload).Number));
+            Assert.Equal(Enumerable.Range(1, numbers.Count).Select(v => (long)v), read.Select(e => e.StreamVersion));
+            Assert.All(read, e => Assert.Equal(stream, e.StreamId));
+
+            var tail = await Store.ReadStreamAsync(stream, numbers.Count - 300).ToListAsync();
+            Assert.Equal(numbers.Skip(numbers.Count - 301), tail.Select(e => ((TestEvent)e.Payload).Number));
+        }
+
+        var window = await Store.ReadAllAsync(all[1_000].GlobalPosition, 60).ToListAsync();
+        Assert.Equal(all.Skip(1_000).Take(60).Select(e => e.EventId), window.Select(e => e.EventId));
+        Assert.Equal(all[^1].GlobalPosition, await Store.GetLastPositionAsync());
+    }
+
+    [Fact]
     public async Task Subscribe_CatchesUpThenFollowsLiveAppends_WithoutGapsOrDuplicates()
     {
         const int Before = 40;

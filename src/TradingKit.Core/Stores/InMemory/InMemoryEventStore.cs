@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using TradingKit.Domain;
 using TradingKit.Events;
 
 namespace TradingKit.Stores.InMemory;
@@ -16,16 +15,10 @@ public sealed class InMemoryEventStore : IEventStore
 
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
-    // The log is kept as structs in fixed-size chunks rather than one envelope object per event: a session keeps every
-    // event it records, and a chunk (on the large-object heap) is never copied by a collection, where a small object per
-    // event was copied twice on its way to the oldest generation. Envelopes are made when read.
-    private const int ChunkShift = 10;
-    private const int ChunkSize = 1 << ChunkShift;
-
-    private readonly Dictionary<string, StreamState> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<EventEnvelope>> _streams = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dedupKeys = new(StringComparer.Ordinal);
     private readonly AsyncSignal _appended = new();
-    private StoredEvent[][] _chunks = [];
+    private EventEnvelope[] _log = new EventEnvelope[1024];
     private int _count;
 
     /// <summary>Creates an empty store.</summary>
@@ -104,9 +97,8 @@ public sealed class InMemoryEventStore : IEventStore
         AppendResult result;
         lock (_gate)
         {
-            var known = _streams.TryGetValue(streamId, out var stream);
-            var current = stream.Version;
-            var lastPosition = known ? stream.LastIndex + 1L : 0L;
+            _streams.TryGetValue(streamId, out var stream);
+            long current = stream?.Count ?? 0;
 
             var duplicates = 0;
             bool[]? dropped = null;
@@ -123,7 +115,7 @@ public sealed class InMemoryEventStore : IEventStore
 
             if (duplicates == n && n > 0)
             {
-                return ValueTask.FromResult(new AppendResult(current, lastPosition, 0, duplicates));
+                return ValueTask.FromResult(new AppendResult(current, stream is null ? 0 : stream[^1].GlobalPosition, 0, duplicates));
             }
 
             if (expectedVersion != ExpectedVersion.Any && expectedVersion != current)
@@ -133,14 +125,19 @@ public sealed class InMemoryEventStore : IEventStore
 
             if (n == 0)
             {
-                return ValueTask.FromResult(new AppendResult(current, lastPosition, 0, 0));
+                return ValueTask.FromResult(new AppendResult(current, stream is null ? 0 : stream[^1].GlobalPosition, 0, 0));
+            }
+
+            if (stream is null)
+            {
+                stream = new List<EventEnvelope>(Math.Max(4, n));
+                _streams.Add(streamId, stream);
             }
 
             var appended = n - duplicates;
             EnsureCapacity(_count + appended);
-            var chunks = _chunks;
+            var log = _log;
             var position = _count;
-            var previous = known ? stream.LastIndex : -1;
             for (var i = 0; i < n; i++)
             {
                 if (dropped is not null && dropped[i])
@@ -154,13 +151,23 @@ public sealed class InMemoryEventStore : IEventStore
                     _dedupKeys.Add(e.DedupKey);
                 }
 
-                ref var slot = ref chunks[position >> ChunkShift][position & (ChunkSize - 1)];
-                slot = new StoredEvent(e.EventId, streamId, ++current, types[i].Type, types[i].SchemaVersion, e.OccurredAt, recordedAt,
-                    e.CorrelationId, e.CausationId, e.DedupKey, e.Payload, previous);
-                previous = position++;
+                var envelope = new EventEnvelope(
+                    e.EventId,
+                    streamId,
+                    ++current,
+                    position + 1,
+                    types[i].Type,
+                    types[i].SchemaVersion,
+                    e.OccurredAt,
+                    recordedAt,
+                    e.CorrelationId,
+                    e.CausationId,
+                    e.DedupKey,
+                    e.Payload);
+                log[position++] = envelope;
+                stream.Add(envelope);
             }
 
-            _streams[streamId] = new StreamState(current, previous);
             Volatile.Write(ref _count, position);
             result = new AppendResult(current, position, appended, duplicates);
         }
@@ -175,7 +182,7 @@ public sealed class InMemoryEventStore : IEventStore
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         var next = Math.Max(1, fromPosition);
         var count = Volatile.Read(ref _count);
-        var chunks = Volatile.Read(ref _chunks);
+        var log = Volatile.Read(ref _log);
         var last = Math.Min(count, next - 1 + (long)maxCount);
         for (; next <= last; next++)
         {
@@ -185,7 +192,7 @@ public sealed class InMemoryEventStore : IEventStore
                 await Task.Yield();
             }
 
-            yield return Envelope(chunks, (int)(next - 1));
+            yield return log[next - 1];
         }
     }
 
@@ -193,40 +200,33 @@ public sealed class InMemoryEventStore : IEventStore
     public async IAsyncEnumerable<EventEnvelope> ReadStreamAsync(string streamId, long fromVersion = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(streamId);
-        var from = Math.Max(1, fromVersion);
-
-        // The stream's events are linked newest to oldest; the positions from the requested version on are collected once
-        // (the log never changes what it holds), then read in order.
-        var positions = new List<int>();
-        StoredEvent[][] chunks;
-        lock (_gate)
+        var next = (int)Math.Max(1, Math.Min(fromVersion, int.MaxValue));
+        var buffer = new List<EventEnvelope>();
+        while (true)
         {
-            chunks = _chunks;
-            if (_streams.TryGetValue(streamId, out var stream))
+            cancellationToken.ThrowIfCancellationRequested();
+            buffer.Clear();
+            lock (_gate)
             {
-                for (var index = stream.LastIndex; index >= 0; )
+                if (_streams.TryGetValue(streamId, out var stream) && next <= stream.Count)
                 {
-                    ref readonly var stored = ref chunks[index >> ChunkShift][index & (ChunkSize - 1)];
-                    if (stored.StreamVersion < from)
-                    {
-                        break;
-                    }
-
-                    positions.Add(index);
-                    index = stored.PreviousInStream;
+                    var take = Math.Min(ReadChunk, stream.Count - next + 1);
+                    buffer.AddRange(stream.GetRange(next - 1, take));
                 }
             }
-        }
 
-        for (var i = positions.Count - 1; i >= 0; i--)
-        {
-            if (((positions.Count - 1 - i) & (ReadChunk - 1)) == ReadChunk - 1)
+            if (buffer.Count == 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                await Task.Yield();
+                yield break;
             }
 
-            yield return Envelope(chunks, positions[i]);
+            foreach (var envelope in buffer)
+            {
+                yield return envelope;
+            }
+
+            next += buffer.Count;
+            await Task.Yield();
         }
     }
 
@@ -247,10 +247,10 @@ public sealed class InMemoryEventStore : IEventStore
                 continue;
             }
 
-            var chunks = Volatile.Read(ref _chunks);
+            var log = Volatile.Read(ref _log);
             for (; next <= count; next++)
             {
-                yield return Envelope(chunks, (int)(next - 1));
+                yield return log[next - 1];
             }
         }
     }
@@ -261,7 +261,7 @@ public sealed class InMemoryEventStore : IEventStore
         ArgumentException.ThrowIfNullOrEmpty(streamId);
         lock (_gate)
         {
-            return ValueTask.FromResult(_streams.TryGetValue(streamId, out var stream) ? stream.Version : 0L);
+            return ValueTask.FromResult(_streams.TryGetValue(streamId, out var stream) ? (long)stream.Count : 0L);
         }
     }
 
@@ -300,52 +300,15 @@ public sealed class InMemoryEventStore : IEventStore
 
     private void EnsureCapacity(int required)
     {
-        var chunks = _chunks;
-        var needed = (required + ChunkSize - 1) >> ChunkShift;
-        if (needed <= chunks.Length && (needed == 0 || chunks[needed - 1] is not null))
+        if (required <= _log.Length)
         {
             return;
         }
 
-        if (needed > chunks.Length)
-        {
-            var grown = new StoredEvent[Math.Max(needed, chunks.Length * 2)][];
-            Array.Copy(chunks, grown, chunks.Length);
-            chunks = grown;
-        }
+        var grown = new EventEnvelope[Math.Max(required, _log.Length * 2)];
+        Array.Copy(_log, grown, _count);
 
-        for (var i = 0; i < needed; i++)
-        {
-            chunks[i] ??= new StoredEvent[ChunkSize];
-        }
-
-        // Readers load the count before the chunks, so publishing the chunks first keeps every index they may read valid;
-        // a chunk, once made, never moves.
-        Volatile.Write(ref _chunks, chunks);
+        // Readers load the count before the array, so publishing the bigger array first keeps every index they may read valid.
+        Volatile.Write(ref _log, grown);
     }
-
-    private static EventEnvelope Envelope(StoredEvent[][] chunks, int index)
-    {
-        ref readonly var e = ref chunks[index >> ChunkShift][index & (ChunkSize - 1)];
-        return new EventEnvelope(e.EventId, e.StreamId, e.StreamVersion, index + 1L, e.EventType, e.SchemaVersion, e.OccurredAt, e.RecordedAt,
-            e.CorrelationId, e.CausationId, e.DedupKey, e.Payload);
-    }
-
-    /// <summary>A stream's version and the index of its newest event.</summary>
-    private readonly record struct StreamState(long Version, int LastIndex);
-
-    /// <summary>One event as the log keeps it; <see cref="PreviousInStream"/> links a stream's events, newest first.</summary>
-    private readonly record struct StoredEvent(
-        Guid EventId,
-        string StreamId,
-        long StreamVersion,
-        string EventType,
-        int SchemaVersion,
-        DateTimeOffset OccurredAt,
-        DateTimeOffset RecordedAt,
-        CorrelationId CorrelationId,
-        Guid? CausationId,
-        string? DedupKey,
-        ITradingEvent Payload,
-        int PreviousInStream);
 }

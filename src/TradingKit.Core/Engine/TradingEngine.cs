@@ -46,6 +46,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<EngineInput> _inputs;
     private readonly MarketDataBatch.Pool _batches = new();
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _feedFailure;
     private readonly Dictionary<Symbol, Instrument> _instruments = [];
     private readonly Dictionary<Symbol, decimal> _lastPrices = [];
     private readonly Dictionary<Symbol, DateTimeOffset> _lastPriceTimes = [];
@@ -268,7 +269,6 @@ public sealed partial class TradingEngine : IAsyncDisposable
         var producer = ProduceAsync(feed, stop.Token);
         var venuePump = _simulatedVenue is null ? PumpVenueAsync(stop.Token) : Task.CompletedTask;
         var timerPump = _simulatedVenue is null && _simulationClock is null ? PumpTimerAsync(stop.Token) : Task.CompletedTask;
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? feedFailure;
         try
         {
             await LoopAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -280,14 +280,13 @@ public sealed partial class TradingEngine : IAsyncDisposable
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(IgnoreCancellation(venuePump), IgnoreCancellation(timerPump)).ConfigureAwait(false);
-            feedFailure = await FeedFailureAsync(producer).ConfigureAwait(false);
+            await Task.WhenAll(IgnoreCancellation(producer), IgnoreCancellation(venuePump), IgnoreCancellation(timerPump)).ConfigureAwait(false);
         }
 
         // A feed that failed part-way has stopped the loop after what it gave: the session still stops gracefully (summary,
         // journal), then the feed's error reaches the caller.
         var summary = await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        feedFailure?.Throw();
+        Interlocked.Exchange(ref _feedFailure, null)?.Throw();
         return summary;
     }
 
@@ -481,16 +480,21 @@ public sealed partial class TradingEngine : IAsyncDisposable
             }
 
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning disable CA1031 // Whatever the feed threw is handed to the caller of RunAsync, after the graceful stop.
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
-            // The loop processes what the feed gave before it failed, then stops; RunAsync reports the failure.
+            // The loop processes what the feed gave before it failed, then stops; RunAsync rethrows the failure after
+            // stopping. A cancellation the feed raised on its own (not the session's) counts as a failure too: without
+            // the end of input the loop would wait for ever.
+            _feedFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
             if (batch is not null)
             {
                 await writer.WriteAsync(EngineInput.ForMarketDataBatch(batch), cancellationToken).ConfigureAwait(false);
             }
 
             await writer.WriteAsync(EngineInput.Stop, cancellationToken).ConfigureAwait(false);
-            throw;
+            return;
         }
         finally
         {
@@ -523,30 +527,6 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             await Task.Delay(_options.TimerInterval, _time, cancellationToken).ConfigureAwait(false);
             await _inputs.Writer.WriteAsync(EngineInput.Timer, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The feed's own failure, if the producer ended with one; cancellation and a closed channel are not failures.</summary>
-    private static async Task<System.Runtime.ExceptionServices.ExceptionDispatchInfo?> FeedFailureAsync(Task producer)
-    {
-        try
-        {
-            await producer.ConfigureAwait(false);
-            return null;
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-        catch (ChannelClosedException)
-        {
-            return null;
-        }
-#pragma warning disable CA1031 // Whatever the feed threw is handed back to the caller of RunAsync, after the graceful stop.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
         }
     }
 

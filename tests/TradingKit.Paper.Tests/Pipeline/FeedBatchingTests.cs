@@ -71,6 +71,37 @@ public sealed class FeedBatchingTests
         Assert.Equal(bars[149].Close, summary.GetProperty("last_prices").GetProperty("SPX").GetDecimal());
     }
 
+    [Fact]
+    public async Task AFeedThatCancelsItself_StopsTheSessionWithThatCancellation_InsteadOfHanging()
+    {
+        var bars = PaperPipeline.LoadBars(100);
+        await using var pipeline = PaperPipeline.Create(bars);
+
+        // The feed's own token, not the session's: without the end of input the loop would wait for ever.
+        await Assert.ThrowsAsync<OperationCanceledException>(() => pipeline.Engine.RunAsync(new SelfCancellingFeed(bars, after: 70)).WaitAsync(Guard));
+
+        Assert.Equal(70, pipeline.Engine.MarketEventsProcessed);
+        Assert.Equal(Engine.EngineState.Stopped, pipeline.Engine.State);
+    }
+
+    private sealed class SelfCancellingFeed(IReadOnlyList<Bar> bars, int after) : IMarketDataFeed
+    {
+        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            using var own = new CancellationTokenSource();
+            for (var i = 0; i < bars.Count; i++)
+            {
+                if (i == after)
+                {
+                    await own.CancelAsync();
+                    own.Token.ThrowIfCancellationRequested();
+                }
+
+                yield return bars[i];
+            }
+        }
+    }
+
     private sealed class WatchingStrategy(int seen) : IStrategy
     {
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);

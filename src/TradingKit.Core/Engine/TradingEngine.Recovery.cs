@@ -149,6 +149,11 @@ public sealed partial class TradingEngine
             _journal.Backfill(replayed > 0 ? BuildBackfill(rebuilder) : JournalBackfill.None);
 
             _fillsSince = since;
+            if (rebuilder.SessionStarts.TryGetValue(SessionId, out var firstStart) && firstStart < _sessionStartedAt)
+            {
+                _sessionStartedAt = firstStart;
+            }
+
             restored = rebuilder.Orders.Count;
             issues = rebuilder.Issues;
             _restored = true;

@@ -62,6 +62,10 @@ public sealed partial class TradingEngine : IAsyncDisposable
     private bool _stopPlanRunning;
     private SessionSummaryBuilder? _summary;
     private DateTimeOffset _startedAt;
+
+    // When the session first started: this process's start, or, for a session resumed from its log, the first start the
+    // log records for this session id (the summary's started_at spans the whole session).
+    private DateTimeOffset _sessionStartedAt;
     private DateTimeOffset _nextTimerAt;
     private IStrategy? _currentStrategy;
     private decimal? _currentPrice;
@@ -211,6 +215,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _replay?.OnStart(_time.GetUtcNow(), SessionId, _broker.VenueName, _simulatedVenue is not null, _simulationClock is not null);
         _started = true;
         _startedAt = _time.GetUtcNow();
+        _sessionStartedAt = _startedAt;
         _nextTimerAt = _startedAt + _options.TimerInterval;
         _summary = new SessionSummaryBuilder(Portfolio, _startedAt);
         var metadata = BuildMetadata();
@@ -384,7 +389,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         return new SessionSummaryRecord
         {
             SessionId = SessionId,
-            StartedAt = _startedAt,
+            StartedAt = _sessionStartedAt,
             EndedAt = _time.GetUtcNow(),
             Trades = s.Trades,
             Wins = s.Wins,

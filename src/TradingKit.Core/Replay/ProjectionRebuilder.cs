@@ -38,6 +38,7 @@ public sealed class ProjectionRebuilder
 
     private static readonly StrategyId UnknownStrategy = new("unknown");
 
+    private readonly Dictionary<SessionId, DateTimeOffset> _sessionStarts = [];
     private readonly ProjectionRebuildOptions _options;
     private readonly Dictionary<ClientOrderId, RebuiltOrder> _orders = [];
     private readonly Dictionary<ClientOrderId, DeniedOrder> _denied = [];
@@ -88,6 +89,12 @@ public sealed class ProjectionRebuilder
 
     /// <summary>Events that could not be applied as the engine applied them; empty on a sound log.</summary>
     public IReadOnlyList<RebuildIssue> Issues => _issues;
+
+    /// <summary>
+    /// When each session in the log first started (its first <see cref="EngineStarted"/>), by session id: a resumed session
+    /// reports its span from there, not from the restart.
+    /// </summary>
+    public IReadOnlyDictionary<SessionId, DateTimeOffset> SessionStarts => _sessionStarts;
 
     /// <summary>Quarantines started and not completed, by subject.</summary>
     public IReadOnlyDictionary<string, QuarantineStarted> ActiveQuarantines => _quarantines;
@@ -270,6 +277,9 @@ public sealed class ProjectionRebuilder
                 break;
             case QuarantineCompleted completed:
                 _quarantines.Remove(completed.Subject);
+                break;
+            case EngineStarted started:
+                _sessionStarts.TryAdd(started.SessionId, at);
                 break;
         }
     }

@@ -111,6 +111,39 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task ResumedSession_SummarySpansTheWholeSession_FromItsFirstStartInTheLog()
+    {
+        var clock = new SimulationTimeProvider(RandomSession.Start);
+        var venue = new FaultyVenue(new PaperVenue(new PaperVenueOptions { InitialCash = 100_000m, Instruments = [SpxRules] }, clock));
+        var store = new InMemoryEventStore(clock);
+
+        // A session of another id starts first on the same log: it must not count.
+        clock.AdvanceTo(RandomSession.Start.AddMinutes(-30));
+        var other = PaperEngine(venue, store, clock, null, "other-session");
+        await other.StartAsync();
+
+        // The first process of "resume" starts, works, and dies without stopping.
+        clock.AdvanceTo(RandomSession.Start);
+        var first = PaperEngine(venue, store, clock, null);
+        await first.StartAsync();
+        var firstStart = clock.GetUtcNow();
+
+        // The second process resumes the same session two hours later.
+        clock.AdvanceTo(RandomSession.Start.AddHours(2));
+        var second = PaperEngine(venue, store, clock, null);
+        await second.StartAsync();
+        var summary = await second.StopAsync();
+
+        Assert.Equal(firstStart, summary.StartedAt);
+        Assert.Equal(RandomSession.Start.AddHours(2), summary.EndedAt);
+
+        // Without a log of its own the session starts when its process does.
+        var fresh = PaperEngine(venue, new InMemoryEventStore(clock), clock, null);
+        await fresh.StartAsync();
+        Assert.Equal(clock.GetUtcNow(), (await fresh.StopAsync()).StartedAt);
+    }
+
+    [Fact]
     public async Task UnsentOrder_ThatTheVenueHasAfterAll_IsNotSentAgain()
     {
         var clock = new SimulationTimeProvider(RandomSession.Start);
@@ -220,13 +253,13 @@ public sealed class ResumeTests
         return request;
     }
 
-    private static TradingEngine PaperEngine(FaultyVenue venue, InMemoryEventStore store, SimulationTimeProvider clock, TimeSpan? resendWithin)
+    private static TradingEngine PaperEngine(FaultyVenue venue, InMemoryEventStore store, SimulationTimeProvider clock, TimeSpan? resendWithin, string session = "resume")
     {
         var options = new EngineOptions
         {
             Execution = { Mode = TradingKit.Execution.ExecutionMode.Paper },
             ReconcileInterval = null,
-            SessionId = "resume",
+            SessionId = session,
             InitialCash = 100_000m,
             ResendUnsentOrdersWithin = resendWithin,
         };

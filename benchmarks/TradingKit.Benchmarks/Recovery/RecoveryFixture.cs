@@ -13,6 +13,7 @@ using TradingKit.Replay;
 using TradingKit.Stores;
 using TradingKit.Stores.InMemory;
 using TradingKit.Strategies;
+using TradingKit.TestSupport;
 using TradingKit.Time;
 
 namespace TradingKit.Benchmarks.Recovery;
@@ -68,7 +69,7 @@ internal static class RecoveryFixture
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
         var random = new Random(seed);
-        var engine = new TradingEngine(options, venue, store, [new RandomStrategy(new Random(seed + 1))], clock);
+        var engine = new TradingEngine(options, venue, store, [new RandomStrategy(new Random(seed + 1), "bench-random", "BENCH", tradeProbability: 0.6, closeBelow: 0.1, buyBelow: 0.55)], clock);
         await using (engine.ConfigureAwait(false))
         {
             await engine.StartAsync().ConfigureAwait(false);
@@ -206,62 +207,6 @@ internal static class RecoveryFixture
             _time = _time.AddMinutes(1);
             _price = close;
             return bar;
-        }
-    }
-
-    /// <summary>Buys, sells and closes at random with market and limit orders of random sizes and times in force.</summary>
-    private sealed class RandomStrategy(Random random) : IStrategy
-    {
-        private static readonly string[] Reasons = ["BENCH"];
-        private int _intent;
-
-        public StrategyId Id { get; } = new("bench-random");
-
-        public void OnStart(IStrategyContext context)
-        {
-        }
-
-        public void OnMarketData(MarketDataEvent marketData, IStrategyContext context)
-        {
-            if (random.NextDouble() >= 0.6)
-            {
-                context.Decide(Decision.Hold(marketData.Symbol, Reasons));
-                return;
-            }
-
-            var roll = random.NextDouble();
-            var price = marketData.LastPrice;
-            if (roll < 0.1)
-            {
-                context.Decide(new Decision { Symbol = marketData.Symbol, Action = DecisionAction.Close, ReasonCodes = Reasons, IntentKey = "c" + (++_intent) });
-                return;
-            }
-
-            var buy = roll < 0.55;
-            var limit = random.NextDouble() < 0.5;
-            var quantity = Math.Round((decimal)random.NextDouble() * 20m + 0.5m, 2);
-            var offset = ((decimal)random.NextDouble() - 0.3m) * 0.01m * price;
-            var tif = random.Next(0, 5) switch
-            {
-                0 => TimeInForce.Ioc,
-                1 => TimeInForce.Day,
-                _ => TimeInForce.Gtc,
-            };
-            context.Decide(new Decision
-            {
-                Symbol = marketData.Symbol,
-                Action = buy ? DecisionAction.Buy : DecisionAction.Sell,
-                ReasonCodes = Reasons,
-                Quantity = quantity,
-                OrderType = limit ? OrderType.Limit : OrderType.Market,
-                LimitPrice = limit ? Math.Round(buy ? price - offset : price + offset, 2) : null,
-                TimeInForce = limit ? tif : TimeInForce.Gtc,
-                IntentKey = "i" + (++_intent),
-            });
-        }
-
-        public void OnFill(Fill fill, IStrategyContext context)
-        {
         }
     }
 }

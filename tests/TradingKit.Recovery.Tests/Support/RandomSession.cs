@@ -8,6 +8,7 @@ using TradingKit.Orders;
 using TradingKit.Paper;
 using TradingKit.Stores.InMemory;
 using TradingKit.Strategies;
+using TradingKit.TestSupport;
 using TradingKit.Time;
 
 namespace TradingKit.Recovery.Tests.Support;
@@ -54,7 +55,7 @@ internal sealed class RandomSession : IAsyncDisposable
 
         Options.Oms.RetryBaseDelay = TimeSpan.Zero;
         Options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
-        Strategy = new RandomStrategy(new Random(seed + 1));
+        Strategy = new RandomStrategy(new Random(seed + 1), "random", "RANDOM", tradeProbability: 0.35, closeBelow: 0.15, buyBelow: 0.6);
         Engine = new TradingEngine(Options, Venue, Store, [Strategy], Clock);
     }
 
@@ -135,62 +136,4 @@ internal sealed class RandomSession : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Engine.DisposeAsync();
-}
-
-/// <summary>Buys, sells and closes at random, with market and limit orders of random sizes and times in force.</summary>
-internal sealed class RandomStrategy(Random random) : IStrategy
-{
-    private static readonly string[] Reasons = ["RANDOM"];
-    private int _intent;
-
-    public StrategyId Id { get; } = new("random");
-
-    public double TradeProbability { get; set; } = 0.35;
-
-    public void OnStart(IStrategyContext context)
-    {
-    }
-
-    public void OnMarketData(MarketDataEvent marketData, IStrategyContext context)
-    {
-        if (random.NextDouble() >= TradeProbability)
-        {
-            context.Decide(Decision.Hold(marketData.Symbol, Reasons));
-            return;
-        }
-
-        var roll = random.NextDouble();
-        var price = marketData.LastPrice;
-        if (roll < 0.15)
-        {
-            context.Decide(new Decision { Symbol = marketData.Symbol, Action = DecisionAction.Close, ReasonCodes = Reasons, IntentKey = "c" + (++_intent) });
-            return;
-        }
-
-        var buy = roll < 0.6;
-        var limit = random.NextDouble() < 0.5;
-        var quantity = Math.Round((decimal)random.NextDouble() * 20m + 0.5m, 2);
-        var offset = ((decimal)random.NextDouble() - 0.3m) * 0.01m * price;
-        var tif = random.Next(0, 5) switch
-        {
-            0 => TimeInForce.Ioc,
-            1 => TimeInForce.Day,
-            _ => TimeInForce.Gtc,
-        };
-        context.Decide(new Decision
-        {
-            Symbol = marketData.Symbol,
-            Action = buy ? DecisionAction.Buy : DecisionAction.Sell,
-            ReasonCodes = Reasons,
-            Quantity = quantity,
-            OrderType = limit ? OrderType.Limit : OrderType.Market,
-            LimitPrice = limit ? Math.Round(buy ? price - offset : price + offset, 2) : null,
-            TimeInForce = limit ? tif : TimeInForce.Gtc,
-            IntentKey = "i" + (++_intent),
-        });
-    }
-
-    public void OnFill(Fill fill, IStrategyContext context)
-    {
-    }
 }

@@ -483,15 +483,14 @@ public sealed partial class TradingEngine : IAsyncDisposable
                     batch = null;
                 }
             }
-
         }
 #pragma warning disable CA1031 // Whatever the feed threw is handed to the caller of RunAsync, after the graceful stop.
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not ChannelClosedException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
 #pragma warning restore CA1031
         {
             // The loop processes what the feed gave before it failed, then stops; RunAsync rethrows the failure after
             // stopping. A cancellation the feed raised on its own (not the session's) counts as a failure too: without
-            // the end of input the loop would wait for ever.
+            // the end of input the loop would wait for ever. A closed input (the engine disposed) is no feed failure.
             _feedFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
             if (batch is not null)
             {

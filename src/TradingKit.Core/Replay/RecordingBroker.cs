@@ -19,162 +19,52 @@ internal class RecordingBroker(IBrokerAdapter inner, ReplayInputRecorder recorde
     public ChannelReader<VenueEvent> Events => Inner.Events;
 
     public async ValueTask ConnectAsync(CancellationToken cancellationToken = default)
+        => await CallAsync(ReplayOperations.Connect, null, null, async ct =>
+        {
+            await Inner.ConnectAsync(ct).ConfigureAwait(false);
+            return (object?)null;
+        }, cancellationToken).ConfigureAwait(false);
+
+    public ValueTask<SubmitResult> SubmitAsync(OrderRequest request, CancellationToken cancellationToken = default)
+        => CallAsync(ReplayOperations.Submit, request, null, ct => Inner.SubmitAsync(request, ct), cancellationToken);
+
+    public ValueTask<SubmitResult> CancelAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default)
+        => CallAsync(ReplayOperations.Cancel, symbol, clientOrderId, ct => Inner.CancelAsync(symbol, clientOrderId, ct), cancellationToken);
+
+    public ValueTask<SubmitResult> ModifyAsync(ModifyRequest request, CancellationToken cancellationToken = default)
+        => CallAsync(ReplayOperations.Modify, request, null, ct => Inner.ModifyAsync(request, ct), cancellationToken);
+
+    public ValueTask<VenueOrderState?> QueryOrderAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default)
+        => CallAsync(ReplayOperations.Query, symbol, clientOrderId, ct => Inner.QueryOrderAsync(symbol, clientOrderId, ct), cancellationToken);
+
+    public ValueTask<IReadOnlyList<VenueOrderState>> GetOpenOrdersAsync(Symbol? symbol = null, CancellationToken cancellationToken = default)
+        => CallAsync(ReplayOperations.OpenOrders, symbol, null, ct => Inner.GetOpenOrdersAsync(symbol, ct), cancellationToken);
+
+    public ValueTask<IReadOnlyList<VenuePosition>> GetPositionsAsync(CancellationToken cancellationToken = default)
+        => CallAsync(ReplayOperations.Positions, null, null, Inner.GetPositionsAsync, cancellationToken);
+
+    public ValueTask<IReadOnlyList<Balance>> GetBalancesAsync(CancellationToken cancellationToken = default)
+        => CallAsync(ReplayOperations.Balances, null, null, Inner.GetBalancesAsync, cancellationToken);
+
+    public ValueTask<IReadOnlyList<Fill>> GetRecentFillsAsync(Symbol? symbol, DateTimeOffset since, CancellationToken cancellationToken = default)
+        => CallAsync(ReplayOperations.RecentFills, symbol, since, ct => Inner.GetRecentFillsAsync(symbol, since, ct), cancellationToken);
+
+    /// <summary>Makes one venue call and records it, with its arguments, at the time it started: its result or its failure.</summary>
+    private async ValueTask<T> CallAsync<T>(string operation, object? a, object? b, Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
     {
         var at = recorder.Now;
+        T result;
         try
         {
-            await Inner.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            result = await call(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            recorder.CallFailed(at, ReplayOperations.Connect, null, null, ex);
+            recorder.CallFailed(at, operation, a, b, ex);
             throw;
         }
 
-        recorder.CallReturned(at, ReplayOperations.Connect, null, null, null);
-    }
-
-    public async ValueTask<SubmitResult> SubmitAsync(OrderRequest request, CancellationToken cancellationToken = default)
-    {
-        var at = recorder.Now;
-        SubmitResult result;
-        try
-        {
-            result = await Inner.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            recorder.CallFailed(at, ReplayOperations.Submit, request, null, ex);
-            throw;
-        }
-
-        recorder.CallReturned(at, ReplayOperations.Submit, request, null, result);
-        return result;
-    }
-
-    public async ValueTask<SubmitResult> CancelAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default)
-    {
-        var at = recorder.Now;
-        SubmitResult result;
-        try
-        {
-            result = await Inner.CancelAsync(symbol, clientOrderId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            recorder.CallFailed(at, ReplayOperations.Cancel, symbol, clientOrderId, ex);
-            throw;
-        }
-
-        recorder.CallReturned(at, ReplayOperations.Cancel, symbol, clientOrderId, result);
-        return result;
-    }
-
-    public async ValueTask<SubmitResult> ModifyAsync(ModifyRequest request, CancellationToken cancellationToken = default)
-    {
-        var at = recorder.Now;
-        SubmitResult result;
-        try
-        {
-            result = await Inner.ModifyAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            recorder.CallFailed(at, ReplayOperations.Modify, request, null, ex);
-            throw;
-        }
-
-        recorder.CallReturned(at, ReplayOperations.Modify, request, null, result);
-        return result;
-    }
-
-    public async ValueTask<VenueOrderState?> QueryOrderAsync(Symbol symbol, ClientOrderId clientOrderId, CancellationToken cancellationToken = default)
-    {
-        var at = recorder.Now;
-        VenueOrderState? result;
-        try
-        {
-            result = await Inner.QueryOrderAsync(symbol, clientOrderId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            recorder.CallFailed(at, ReplayOperations.Query, symbol, clientOrderId, ex);
-            throw;
-        }
-
-        recorder.CallReturned(at, ReplayOperations.Query, symbol, clientOrderId, result);
-        return result;
-    }
-
-    public async ValueTask<IReadOnlyList<VenueOrderState>> GetOpenOrdersAsync(Symbol? symbol = null, CancellationToken cancellationToken = default)
-    {
-        var at = recorder.Now;
-        IReadOnlyList<VenueOrderState> result;
-        try
-        {
-            result = await Inner.GetOpenOrdersAsync(symbol, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            recorder.CallFailed(at, ReplayOperations.OpenOrders, symbol, null, ex);
-            throw;
-        }
-
-        recorder.CallReturned(at, ReplayOperations.OpenOrders, symbol, null, result);
-        return result;
-    }
-
-    public async ValueTask<IReadOnlyList<VenuePosition>> GetPositionsAsync(CancellationToken cancellationToken = default)
-    {
-        var at = recorder.Now;
-        IReadOnlyList<VenuePosition> result;
-        try
-        {
-            result = await Inner.GetPositionsAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            recorder.CallFailed(at, ReplayOperations.Positions, null, null, ex);
-            throw;
-        }
-
-        recorder.CallReturned(at, ReplayOperations.Positions, null, null, result);
-        return result;
-    }
-
-    public async ValueTask<IReadOnlyList<Balance>> GetBalancesAsync(CancellationToken cancellationToken = default)
-    {
-        var at = recorder.Now;
-        IReadOnlyList<Balance> result;
-        try
-        {
-            result = await Inner.GetBalancesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            recorder.CallFailed(at, ReplayOperations.Balances, null, null, ex);
-            throw;
-        }
-
-        recorder.CallReturned(at, ReplayOperations.Balances, null, null, result);
-        return result;
-    }
-
-    public async ValueTask<IReadOnlyList<Fill>> GetRecentFillsAsync(Symbol? symbol, DateTimeOffset since, CancellationToken cancellationToken = default)
-    {
-        var at = recorder.Now;
-        IReadOnlyList<Fill> result;
-        try
-        {
-            result = await Inner.GetRecentFillsAsync(symbol, since, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            recorder.CallFailed(at, ReplayOperations.RecentFills, symbol, since, ex);
-            throw;
-        }
-
-        recorder.CallReturned(at, ReplayOperations.RecentFills, symbol, since, result);
+        recorder.CallReturned(at, operation, a, b, result);
         return result;
     }
 }

@@ -56,7 +56,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     /// <summary>Continues an order stream an earlier process wrote (start-up recovery): its next append expects this version.</summary>
     public void ContinueOrderStream(ClientOrderId clientOrderId, long version) => StreamOf(clientOrderId).Version = version;
 
-    public async ValueTask RecordAsync(OrderChange change, CancellationToken cancellationToken = default)
+    public ValueTask RecordAsync(OrderChange change, CancellationToken cancellationToken = default)
     {
         var order = change.Order;
         ITradingEvent payload = change.Kind switch
@@ -85,7 +85,21 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         };
 
         var stream = StreamOf(order.ClientOrderId);
-        _pending[0] = new PendingEvent(EventIds.New(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
+        var pending = new PendingEvent(EventIds.New(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
+        if (_memoryStore is not null)
+        {
+            // The embedded store answers at once: no asynchronous step and no stream lookup after the order's first event.
+            cancellationToken.ThrowIfCancellationRequested();
+            stream.Version = _memoryStore.AppendOne(stream.Name, stream.Version, pending, ref stream.Log).StreamVersion;
+            return ValueTask.CompletedTask;
+        }
+
+        return AppendToStoreAsync(stream, pending, cancellationToken);
+    }
+
+    private async ValueTask AppendToStoreAsync(OrderStream stream, PendingEvent pending, CancellationToken cancellationToken)
+    {
+        _pending[0] = pending;
         var result = await AppendPendingAsync(stream.Name, stream.Version, 1, cancellationToken).ConfigureAwait(false);
         stream.Version = result.StreamVersion;
     }
@@ -165,15 +179,33 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         await AppendAsync(payload, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask PositionChangedAsync(Fill fill, PortfolioFillOutcome outcome, CancellationToken cancellationToken)
+    public ValueTask PositionChangedAsync(Fill fill, PortfolioFillOutcome outcome, CancellationToken cancellationToken)
     {
         var position = _engine.Portfolio.GetPosition(fill.Symbol, fill.PositionSide);
-        _pending[0] = new(EventIds.New(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
+        var changed = new PendingEvent(EventIds.New(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
             fill.Timestamp, _sessionCorrelation, null, _positionKeyPrefix + fill.TradeId.Value);
-        _pending[1] = new(EventIds.New(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
+        var fee = new PendingEvent(EventIds.New(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
             fill.Timestamp, _sessionCorrelation, null, _feeKeyPrefix + fill.TradeId.Value);
-        await AppendPendingAsync(_accountStream, ExpectedVersion.Any, 2, cancellationToken).ConfigureAwait(false);
+        if (_memoryStore is not null)
+        {
+            // Two single appends to a stream written with any version: neither can be refused, and each is idempotent by
+            // its own key, so the pair needs no batch.
+            cancellationToken.ThrowIfCancellationRequested();
+            _memoryStore.AppendOne(_accountStream, ExpectedVersion.Any, changed, ref _accountLog);
+            _memoryStore.AppendOne(_accountStream, ExpectedVersion.Any, fee, ref _accountLog);
+            return ValueTask.CompletedTask;
+        }
+
+        _pending[0] = changed;
+        _pending[1] = fee;
+        return AppendPairAsync(cancellationToken);
     }
+
+    private async ValueTask AppendPairAsync(CancellationToken cancellationToken)
+        => await AppendPendingAsync(_accountStream, ExpectedVersion.Any, 2, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The account stream's log in the in-memory store, once known.</summary>
+    private List<EventEnvelope>? _accountLog;
 
     public async ValueTask RiskTrippedAsync(RiskTrip trip, RiskPortfolioView view, CancellationToken cancellationToken)
     {
@@ -218,19 +250,13 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     }
 
     /// <summary>
-    /// Appends the first <paramref name="count"/> events of the reused pending buffer: straight into an in-memory log, or as
-    /// <see cref="EventData"/> through the store's port.
+    /// Appends the first <paramref name="count"/> events of the reused pending buffer as <see cref="EventData"/> through the
+    /// store's port (the in-memory store takes <see cref="InMemoryEventStore.AppendOne"/> instead).
     /// </summary>
     private ValueTask<AppendResult> AppendPendingAsync(string streamId, long expectedVersion, int count, CancellationToken cancellationToken)
     {
         try
         {
-            if (_memoryStore is not null)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return _memoryStore.Append(streamId, expectedVersion, _pending.AsSpan(0, count));
-            }
-
             var batch = count == 1 ? _one : _two;
             for (var i = 0; i < count; i++)
             {
@@ -264,6 +290,9 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         public string Name { get; } = name;
 
         public long Version { get; set; }
+
+        /// <summary>The stream's log in the in-memory store, once known (see <see cref="InMemoryEventStore.AppendOne"/>).</summary>
+        public List<EventEnvelope>? Log;
     }
 
     private static string? Reason(OrderChange change)

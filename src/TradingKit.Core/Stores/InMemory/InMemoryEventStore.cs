@@ -17,7 +17,10 @@ public sealed class InMemoryEventStore : IEventStore
     private readonly TimeProvider _timeProvider;
     private readonly Dictionary<string, List<EventEnvelope>> _streams = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dedupKeys = new(StringComparer.Ordinal);
-    private readonly AsyncSignal _appended = new();
+
+    // A subscriber that has read everything waits on this; appends complete it. Both sides touch it only under the gate,
+    // so an append never pays for a fence of its own and a subscriber never misses an append.
+    private TaskCompletionSource? _waiter;
     private EventEnvelope[] _log = new EventEnvelope[1024];
     private int _count;
 
@@ -56,14 +59,14 @@ public sealed class InMemoryEventStore : IEventStore
     }
 
     /// <summary>
-    /// The engine's append path: the semantics of <see cref="AppendAsync"/> for events laid out in a buffer the caller
-    /// reuses, so recording an event allocates only what the log keeps.
+    /// The batch path of <see cref="AppendAsync"/>, for events laid out in a pooled buffer, so that appending allocates
+    /// only what the log keeps.
     /// </summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="expectedVersion">The expected version, as for <see cref="AppendAsync"/>.</param>
     /// <param name="events">The events, in order; the store copies what it keeps.</param>
     /// <returns>What was written.</returns>
-    internal ValueTask<AppendResult> Append(string streamId, long expectedVersion, ReadOnlySpan<PendingEvent> events)
+    private ValueTask<AppendResult> Append(string streamId, long expectedVersion, ReadOnlySpan<PendingEvent> events)
     {
         ArgumentException.ThrowIfNullOrEmpty(streamId);
         ArgumentOutOfRangeException.ThrowIfLessThan(expectedVersion, ExpectedVersion.Any);
@@ -90,11 +93,81 @@ public sealed class InMemoryEventStore : IEventStore
         }
     }
 
+    /// <summary>
+    /// The engine's path for one event: the semantics of <see cref="AppendAsync"/> for a single event, without the batch
+    /// machinery. <paramref name="stream"/> caches the stream's log between calls: null on the first call for a stream, set
+    /// by the store, and passed back on later calls for the same stream so that the stream is not looked up again.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expectedVersion">The expected version, as for <see cref="AppendAsync"/>.</param>
+    /// <param name="e">The event; the store copies what it keeps.</param>
+    /// <param name="stream">The cached log of <paramref name="streamId"/> in this store, or null.</param>
+    /// <returns>What was written.</returns>
+    internal AppendResult AppendOne(string streamId, long expectedVersion, in PendingEvent e, ref List<EventEnvelope>? stream)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(expectedVersion, ExpectedVersion.Any);
+        ArgumentNullException.ThrowIfNull(e.Payload, nameof(e));
+        var registration = EventCatalog.Get(e.Payload);
+        var recordedAt = _timeProvider.GetUtcNow();
+        AppendResult result;
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            var log = stream;
+            if (log is null)
+            {
+                _streams.TryGetValue(streamId, out log);
+            }
+
+            long current = log?.Count ?? 0;
+
+            // One hash of the key: it is added first and taken back if the version check refuses the append.
+            var key = e.DedupKey;
+            if (key is not null && !_dedupKeys.Add(key))
+            {
+                return new AppendResult(current, log is null || log.Count == 0 ? 0 : log[^1].GlobalPosition, 0, 1);
+            }
+
+            if (expectedVersion != ExpectedVersion.Any && expectedVersion != current)
+            {
+                if (key is not null)
+                {
+                    _dedupKeys.Remove(key);
+                }
+
+                throw new StreamVersionConflictException(streamId, expectedVersion, current);
+            }
+
+            if (log is null)
+            {
+                log = new List<EventEnvelope>(4);
+                _streams.Add(streamId, log);
+            }
+
+            stream = log;
+            EnsureCapacity(_count + 1);
+            var position = _count + 1;
+            var envelope = new EventEnvelope(e.EventId, streamId, current + 1, position, registration.TypeName, registration.SchemaVersion,
+                e.OccurredAt, recordedAt, e.CorrelationId, e.CausationId, key, e.Payload);
+            _log[position - 1] = envelope;
+            log.Add(envelope);
+            Volatile.Write(ref _count, position);
+            result = new AppendResult(current + 1, position, 1, 0);
+            waiter = _waiter;
+            _waiter = null;
+        }
+
+        waiter?.TrySetResult();
+        return result;
+    }
+
     private ValueTask<AppendResult> AppendChecked(string streamId, long expectedVersion, ReadOnlySpan<PendingEvent> events, (string Type, int SchemaVersion)[] types)
     {
         var n = events.Length;
         var recordedAt = _timeProvider.GetUtcNow();
         AppendResult result;
+        TaskCompletionSource? waiter;
         lock (_gate)
         {
             _streams.TryGetValue(streamId, out var stream);
@@ -170,9 +243,11 @@ public sealed class InMemoryEventStore : IEventStore
 
             Volatile.Write(ref _count, position);
             result = new AppendResult(current, position, appended, duplicates);
+            waiter = _waiter;
+            _waiter = null;
         }
 
-        _appended.Pulse();
+        waiter?.TrySetResult();
         return ValueTask.FromResult(result);
     }
 
@@ -238,10 +313,20 @@ public sealed class InMemoryEventStore : IEventStore
         {
             cancellationToken.ThrowIfCancellationRequested();
 
-            // Take the wake-up task before looking, so an append between the look and the wait still wakes us.
-            var wake = _appended.GetWaitTask();
-            var count = Volatile.Read(ref _count);
-            if (next > count)
+            // The look and the registration are one step under the gate, so an append cannot slip between them.
+            Task? wake = null;
+            int count;
+            lock (_gate)
+            {
+                count = _count;
+                if (next > count)
+                {
+                    _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wake = _waiter.Task;
+                }
+            }
+
+            if (wake is not null)
             {
                 await wake.WaitAsync(cancellationToken).ConfigureAwait(false);
                 continue;

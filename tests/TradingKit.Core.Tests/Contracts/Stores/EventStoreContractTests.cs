@@ -238,6 +238,21 @@ public abstract class EventStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Append_ConflictingSingleEvent_ReservesNoDedupKey()
+    {
+        await Store.AppendAsync("s", ExpectedVersion.NoStream, StoreTestData.Events(1, 1));
+
+        await Assert.ThrowsAsync<StreamVersionConflictException>(async () =>
+            await Store.AppendAsync("s", ExpectedVersion.NoStream, [StoreTestData.Event(2, "x")]));
+        var retried = await Store.AppendAsync("s", 1, [StoreTestData.Event(2, "x")]);
+        var again = await Store.AppendAsync("s", 2, [StoreTestData.Event(2, "x")]);
+
+        Assert.Equal((2L, 1, 0), (retried.StreamVersion, retried.Appended, retried.Duplicates));
+        Assert.Equal((2L, 0, 1), (again.StreamVersion, again.Appended, again.Duplicates));
+        Assert.Equal(2, (await Store.ReadAllAsync().ToListAsync()).Count);
+    }
+
+    [Fact]
     public async Task Append_EmptyBatch_WritesNothing()
     {
         var result = await Store.AppendAsync("s", ExpectedVersion.NoStream, []);

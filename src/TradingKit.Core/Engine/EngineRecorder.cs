@@ -84,7 +84,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
             _ => null,
         };
 
-        var stream = StreamOf(order.ClientOrderId);
+        var stream = order.RecorderState as OrderStream ?? AttachStream(order);
         var pending = new PendingEvent(EventIds.New(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
         if (_memoryStore is not null)
         {
@@ -282,6 +282,15 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
             _orderStreams.Add(id, stream);
         }
 
+        return stream;
+    }
+
+    // The stream travels with the order after its first change; the dictionary still knows every stream by id, so a
+    // stream continued from the log (start-up recovery) or a second order object with the same id finds the same one.
+    private OrderStream AttachStream(Order order)
+    {
+        var stream = StreamOf(order.ClientOrderId);
+        order.RecorderState = stream;
         return stream;
     }
 

@@ -795,11 +795,30 @@ public sealed partial class OrderManager
         }
     }
 
-    private async ValueTask RecordAsync(Tracked tracked, OrderChangeKind kind, DateTimeOffset at, string? reason = null, Fill? fill = null,
+    private ValueTask RecordAsync(Tracked tracked, OrderChangeKind kind, DateTimeOffset at, string? reason = null, Fill? fill = null,
         string? venueCode = null, CancellationToken cancellationToken = default)
     {
         var change = new OrderChange(kind, tracked.Order, tracked.Context, at, reason, fill, venueCode);
-        await _recorder.RecordAsync(change, cancellationToken).ConfigureAwait(false);
+        var recording = _recorder.RecordAsync(change, cancellationToken);
+        if (!recording.IsCompletedSuccessfully)
+        {
+            return NotifyWhenRecordedAsync(recording, change);
+        }
+
+        // An in-memory recorder answers at once: no asynchronous step.
+        recording.GetAwaiter().GetResult();
+        Notify(change);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask NotifyWhenRecordedAsync(ValueTask recording, OrderChange change)
+    {
+        await recording.ConfigureAwait(false);
+        Notify(change);
+    }
+
+    private void Notify(OrderChange change)
+    {
         foreach (var observer in _observers)
         {
             observer.OnOrderChanged(change);

@@ -84,6 +84,9 @@ public sealed class Order
     // (PENDING_CANCEL) overtook it: a refused cancel must then go back to waiting for the modify.
     private bool _updateInFlight;
 
+    /// <summary>What the engine's recorder keeps with the order (its event stream), so recording a change needs no lookup.</summary>
+    internal object? RecorderState { get; set; }
+
     /// <summary>Creates an order in <see cref="OrderStatus.New"/>.</summary>
     /// <param name="request">The order request; validated.</param>
     /// <param name="createdAt">When it was created, on the engine clock.</param>

@@ -23,6 +23,9 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     private readonly InMemoryEventStore? _memoryStore;
     private readonly Dictionary<ClientOrderId, OrderStream> _orderStreams = [];
     private readonly CorrelationId _sessionCorrelation = CorrelationId.New();
+
+    // The loop is single-threaded: the recorder draws its event ids from its own supply.
+    private readonly EventIdSource _ids = new();
     private readonly string _engineStream;
     private readonly string _accountStream;
 
@@ -85,7 +88,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         };
 
         var stream = order.RecorderState as OrderStream ?? AttachStream(order);
-        var pending = new PendingEvent(EventIds.New(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
+        var pending = new PendingEvent(_ids.Next(), payload, change.Timestamp, change.Context.CorrelationId, null, dedupKey);
         if (_memoryStore is not null)
         {
             // The embedded store answers at once: no asynchronous step and no stream lookup after the order's first event.
@@ -144,9 +147,21 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
                     : null;
                 _engine.Metrics.Fill(order.Status != OrderStatus.Filled, slippageBps);
                 journal.WriteFill(fill.Timestamp, fill, slippageBps);
+                _slippageFill = fill;
+                _slippageBps = slippageBps;
                 break;
         }
     }
+
+    /// <summary>
+    /// The slippage in basis points of a fill against its decision price: the figure worked out when the fill was journaled
+    /// (one decimal division per fill, not one per consumer), or worked out now for any other fill.
+    /// </summary>
+    public decimal SlippageBpsOf(Fill fill, decimal reference)
+        => ReferenceEquals(fill, _slippageFill) && _slippageBps is { } bps ? bps : RiskGuard.SlippageBps(fill.Side, reference, fill.Price);
+
+    private Fill? _slippageFill;
+    private decimal? _slippageBps;
 
     public void StateChanged(EngineState from, EngineState to, string reason)
         => _pendingStates.Add(new EngineStateChanged(from.ToString(), to.ToString(), reason));
@@ -159,7 +174,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     /// <summary>States the session's starting cash on the account stream, once per session, so a rebuild knows it.</summary>
     public async ValueTask InitialCashAsync(decimal cash, string currency, CancellationToken cancellationToken)
     {
-        _one[0] = new EventData(EventIds.New(), new BalanceChanged(currency, cash, cash, cash, Replay.ProjectionRebuilder.InitialCashReason), _engine.Now, _sessionCorrelation,
+        _one[0] = new EventData(_ids.Next(), new BalanceChanged(currency, cash, cash, cash, Replay.ProjectionRebuilder.InitialCashReason), _engine.Now, _sessionCorrelation,
             null, "initial_cash:" + _engine.SessionId.Value);
         await _store.AppendAsync(_accountStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
     }
@@ -182,9 +197,9 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     public ValueTask PositionChangedAsync(Fill fill, PortfolioFillOutcome outcome, CancellationToken cancellationToken)
     {
         var position = _engine.Portfolio.GetPosition(fill.Symbol, fill.PositionSide);
-        var changed = new PendingEvent(EventIds.New(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
+        var changed = new PendingEvent(_ids.Next(), new PositionChanged(fill.Symbol, fill.PositionSide, outcome.Quantity, position.AveragePrice, position.RealizedPnl),
             fill.Timestamp, _sessionCorrelation, null, _positionKeyPrefix + fill.TradeId.Value);
-        var fee = new PendingEvent(EventIds.New(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
+        var fee = new PendingEvent(_ids.Next(), new FeeCharged(fill.FeeCurrency, fill.Fee, fill.Symbol, fill.ClientOrderId, fill.TradeId),
             fill.Timestamp, _sessionCorrelation, null, _feeKeyPrefix + fill.TradeId.Value);
         if (_memoryStore is not null)
         {
@@ -235,7 +250,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         var now = _engine.Now;
         for (var i = 0; i < events.Length; i++)
         {
-            events[i] = new EventData(EventIds.New(), _pendingStates[i], now, _sessionCorrelation);
+            events[i] = new EventData(_ids.Next(), _pendingStates[i], now, _sessionCorrelation);
         }
 
         _pendingStates.Clear();
@@ -245,7 +260,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     public async ValueTask AppendAsync(ITradingEvent payload, CancellationToken cancellationToken)
     {
         await FlushStatesAsync(cancellationToken).ConfigureAwait(false);
-        _one[0] = new EventData(EventIds.New(), payload, _engine.Now, _sessionCorrelation);
+        _one[0] = new EventData(_ids.Next(), payload, _engine.Now, _sessionCorrelation);
         await _store.AppendAsync(_engineStream, ExpectedVersion.Any, _one, cancellationToken).ConfigureAwait(false);
     }
 
@@ -285,11 +300,15 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         return stream;
     }
 
-    // The stream travels with the order after its first change; the dictionary still knows every stream by id, so a
-    // stream continued from the log (start-up recovery) or a second order object with the same id finds the same one.
+    // An order's stream travels with the order (the OMS keeps one order object per client order id). The dictionary holds
+    // only the streams continued from the log (start-up recovery), which a restored or re-decided order picks up here.
     private OrderStream AttachStream(Order order)
     {
-        var stream = StreamOf(order.ClientOrderId);
+        if (_orderStreams.Count == 0 || !_orderStreams.TryGetValue(order.ClientOrderId, out var stream))
+        {
+            stream = new OrderStream("order-" + order.ClientOrderId.Value);
+        }
+
         order.RecorderState = stream;
         return stream;
     }

@@ -787,7 +787,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         if (context?.DecisionPrice is { } reference && reference != 0m)
         {
             _summary?.RecordSlippage(fill, reference);
-            _pendingTrip ??= _risk.RecordSlippageBps(RiskGuard.SlippageBps(fill.Side, reference, fill.Price), fill.Timestamp);
+            _pendingTrip ??= _risk.RecordSlippageBps(_recorder.SlippageBpsOf(fill, reference), fill.Timestamp);
         }
 
         if (result.ClosedTrade is { } closed && _journaling)

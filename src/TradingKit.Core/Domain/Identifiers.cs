@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using TradingKit.Errors;
 
@@ -53,6 +54,18 @@ public readonly record struct ClientOrderId
                 $"Client order id '{value}' must be 1-36 characters from [.A-Z:/a-z0-9_-].");
         }
 
+        Value = value;
+    }
+
+    /// <summary>
+    /// Wraps text already known to be a valid id without checking it again: only for
+    /// <see cref="Orders.ClientOrderIdGenerator"/>, whose output is venue-safe by construction (a fixed prefix and base32).
+    /// </summary>
+    /// <param name="value">The id text.</param>
+    /// <param name="generated">Marks this constructor apart from the checking one.</param>
+    internal ClientOrderId(string value, bool generated)
+    {
+        Debug.Assert(generated && value.Length <= IdRules.MaxClientOrderIdLength && IdRules.IsVenueSafe(value));
         Value = value;
     }
 

@@ -69,7 +69,7 @@ public static class ClientOrderIdGenerator
         try
         {
             var length = Encode(buffer, sessionId.Value, strategyId.Value, symbol.Value, side, decisionTime, intentKey);
-            return new ClientOrderId(Format(Murmur3.Hash128(buffer[..length])));
+            return new ClientOrderId(Format(Murmur3.Hash128(buffer[..length])), generated: true);
         }
         finally
         {

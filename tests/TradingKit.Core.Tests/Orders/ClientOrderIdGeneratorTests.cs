@@ -41,6 +41,9 @@ public sealed partial class ClientOrderIdGeneratorTests
         Assert.Matches(IdShape(), id);
         Assert.Equal(ClientOrderIdGenerator.Length, id.Length);
         Assert.True(id.Length <= 36);
+
+        // The generator skips the public constructor's check; its output must pass that check all the same.
+        Assert.Equal(id, new ClientOrderId(id).Value);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TradingKit.Events;
 
 namespace TradingKit.Stores.InMemory;
@@ -114,19 +115,28 @@ public sealed class InMemoryEventStore : IEventStore
         TaskCompletionSource? waiter;
         lock (_gate)
         {
+            // One hash of the stream id (found or made in one step) and one of the key (added first): a refused append
+            // takes back what it added.
             var log = stream;
+            var made = false;
             if (log is null)
             {
-                _streams.TryGetValue(streamId, out log);
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_streams, streamId, out var exists);
+                if (!exists)
+                {
+                    slot = new List<EventEnvelope>(4);
+                    made = true;
+                }
+
+                log = slot!;
             }
 
-            long current = log?.Count ?? 0;
-
-            // One hash of the key: it is added first and taken back if the version check refuses the append.
+            long current = log.Count;
             var key = e.DedupKey;
             if (key is not null && !_dedupKeys.Add(key))
             {
-                return new AppendResult(current, log is null || log.Count == 0 ? 0 : log[^1].GlobalPosition, 0, 1);
+                ForgetIfMade(streamId, made);
+                return new AppendResult(current, log.Count == 0 ? 0 : log[^1].GlobalPosition, 0, 1);
             }
 
             if (expectedVersion != ExpectedVersion.Any && expectedVersion != current)
@@ -136,13 +146,8 @@ public sealed class InMemoryEventStore : IEventStore
                     _dedupKeys.Remove(key);
                 }
 
+                ForgetIfMade(streamId, made);
                 throw new StreamVersionConflictException(streamId, expectedVersion, current);
-            }
-
-            if (log is null)
-            {
-                log = new List<EventEnvelope>(4);
-                _streams.Add(streamId, log);
             }
 
             stream = log;
@@ -160,6 +165,15 @@ public sealed class InMemoryEventStore : IEventStore
 
         waiter?.TrySetResult();
         return result;
+    }
+
+    // A stream is made only by an append that writes to it.
+    private void ForgetIfMade(string streamId, bool made)
+    {
+        if (made)
+        {
+            _streams.Remove(streamId);
+        }
     }
 
     private ValueTask<AppendResult> AppendChecked(string streamId, long expectedVersion, ReadOnlySpan<PendingEvent> events, (string Type, int SchemaVersion)[] types)

@@ -114,6 +114,24 @@ public abstract class EventStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Append_RefusedOnAMissingStream_LeavesNoStreamBehind()
+    {
+        await Store.AppendAsync("elsewhere", ExpectedVersion.Any, [StoreTestData.Event(1, "k")]);
+
+        // Refused for its version, then for its key: neither may leave an empty stream behind.
+        await Assert.ThrowsAsync<StreamVersionConflictException>(async () => await Store.AppendAsync("missing", 3, [StoreTestData.Event(2, "j")]));
+        var duplicate = await Store.AppendAsync("missing", ExpectedVersion.Any, [StoreTestData.Event(3, "k")]);
+        var duplicates = await Store.AppendAsync("missing", ExpectedVersion.NoStream, [StoreTestData.Event(4, "k"), StoreTestData.Event(5, "k")]);
+
+        Assert.Equal((0L, 0L, 0, 1), (duplicate.StreamVersion, duplicate.LastPosition, duplicate.Appended, duplicate.Duplicates));
+        Assert.Equal((0L, 0L, 0, 2), (duplicates.StreamVersion, duplicates.LastPosition, duplicates.Appended, duplicates.Duplicates));
+        Assert.Equal(0, await Store.GetStreamVersionAsync("missing"));
+        Assert.Empty(await Store.ReadStreamAsync("missing").ToListAsync());
+        var written = await Store.AppendAsync("missing", ExpectedVersion.NoStream, [StoreTestData.Event(6, "j")]);
+        Assert.Equal((1L, 2L), (written.StreamVersion, written.LastPosition));
+    }
+
+    [Fact]
     public async Task Append_WithAny_AppendsAtWhateverVersion()
     {
         await Store.AppendAsync("s", ExpectedVersion.Any, StoreTestData.Events(1, 2));

@@ -53,7 +53,10 @@ public enum OrderChangeKind
 /// <param name="DecisionTime">When the decision was made.</param>
 public sealed record OrderContext(StrategyId StrategyId, CorrelationId CorrelationId, decimal? DecisionPrice, DateTimeOffset DecisionTime);
 
-/// <summary>One change to one order, as handed to the recorder (event store) and the observers (journal, metrics).</summary>
+/// <summary>
+/// One change to one order, as handed to the recorder (event store) and the observers (journal, metrics). A value: the OMS
+/// makes one for every change of every order and nothing keeps it after the observers return, so it is not allocated.
+/// </summary>
 /// <param name="Kind">What changed.</param>
 /// <param name="Order">The order after the change.</param>
 /// <param name="Context">The order's context.</param>
@@ -61,7 +64,7 @@ public sealed record OrderContext(StrategyId StrategyId, CorrelationId Correlati
 /// <param name="Reason">The reason (reject, deny, cancel), if any.</param>
 /// <param name="Fill">The fill, for <see cref="OrderChangeKind.Filled"/>.</param>
 /// <param name="VenueCode">The venue's or risk guard's code, if any.</param>
-public sealed record OrderChange(OrderChangeKind Kind, Order Order, OrderContext Context, DateTimeOffset Timestamp, string? Reason = null, Fill? Fill = null, string? VenueCode = null);
+public readonly record struct OrderChange(OrderChangeKind Kind, Order Order, OrderContext Context, DateTimeOffset Timestamp, string? Reason = null, Fill? Fill = null, string? VenueCode = null);
 
 /// <summary>
 /// Persists order changes. The OMS awaits it, so an order is durably recorded <b>before</b> the venue call.

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace TradingKit.Benchmarks.Engine;
+
+/// <summary>
+/// A console measurement beside BenchmarkDotNet for comparing two builds of the order round trip:
+/// <c>dotnet run -c Release --project benchmarks/TradingKit.Benchmarks -- sessions [orders] [sessions]</c>.
+/// Each session is one whole engine run of the <see cref="EngineRoundTripBenchmarks"/> workload (one order round trip per
+/// bar). A full, compacting collection runs before every session, so one session's garbage is never charged to the next,
+/// and the first five sessions are warm-up (tiered compilation). For each session it prints the wall time per order, the
+/// garbage-collection pause inside it, the process CPU time and the bytes allocated per order; at the end the median and
+/// the best session. Run it for the two builds alternately in the same minutes: on a shared machine only such pairs compare.
+/// </summary>
+internal static class RoundTripSessions
+{
+    private const int WarmUp = 5;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var orders = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
+        var sessions = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
+        if (orders < 2 || sessions < 1)
+        {
+            await Console.Error.WriteLineAsync("usage: sessions [orders >= 2] [sessions >= 1]").ConfigureAwait(false);
+            return 2;
+        }
+
+        var bars = EngineFixture.Bars(orders);
+        var perOrder = new List<double>();
+        using var process = Process.GetCurrentProcess();
+        for (var s = 0; s < WarmUp + sessions; s++)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            var gen0 = GC.CollectionCount(0);
+            var gen1 = GC.CollectionCount(1);
+            var gen2 = GC.CollectionCount(2);
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var pause = GC.GetTotalPauseDuration();
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
+            var started = Stopwatch.GetTimestamp();
+
+            var engine = EngineFixture.Create(new EngineFixture.PingPongStrategy(), bars[0].OpenTime);
+            await engine.RunAsync(new EngineFixture.ArrayFeed(bars)).ConfigureAwait(false);
+            await engine.DisposeAsync().ConfigureAwait(false);
+
+            var wall = Stopwatch.GetElapsedTime(started);
+            process.Refresh();
+            var fills = engine.Orders.FillCount;
+
+            // The last bar's order has no next bar to fill on.
+            if (fills < orders - 1)
+            {
+                await Console.Error.WriteLineAsync($"session {s}: {fills} fills for {orders} bars; the workload is broken").ConfigureAwait(false);
+                return 1;
+            }
+
+            var ns = wall.TotalNanoseconds / orders;
+            if (s >= WarmUp)
+            {
+                perOrder.Add(ns);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"session {s}{(s < WarmUp ? " (warm-up)" : "")}: {ns:F0} ns/order, GC pause {(GC.GetTotalPauseDuration() - pause).TotalNanoseconds / orders:F0} ns/order, " +
+                $"CPU {(process.TotalProcessorTime - cpu).TotalNanoseconds / orders:F0} ns/order, {(GC.GetAllocatedBytesForCurrentThread() - allocated) / orders} B/order, " +
+                $"collections {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}"));
+        }
+
+        perOrder.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{orders} orders x {sessions} sessions: median {perOrder[perOrder.Count / 2]:F0} ns/order, best {perOrder[0]:F0} ns/order"));
+        return 0;
+    }
+}

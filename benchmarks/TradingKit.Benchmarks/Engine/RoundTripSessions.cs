@@ -18,9 +18,11 @@ internal static class RoundTripSessions
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var orders = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
-        var sessions = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 15;
-        if (orders < 2 || sessions < 1)
+        var orders = 20_000;
+        var sessions = 15;
+        if ((args.Length > 1 && !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out orders))
+            || (args.Length > 2 && !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out sessions))
+            || args.Length > 3 || orders < 2 || sessions < 1)
         {
             await Console.Error.WriteLineAsync("usage: sessions [orders >= 2] [sessions >= 1]").ConfigureAwait(false);
             return 2;

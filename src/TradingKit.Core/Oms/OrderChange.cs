@@ -54,8 +54,9 @@ public enum OrderChangeKind
 public sealed record OrderContext(StrategyId StrategyId, CorrelationId CorrelationId, decimal? DecisionPrice, DateTimeOffset DecisionTime);
 
 /// <summary>
-/// One change to one order, as handed to the recorder (event store) and the observers (journal, metrics). A value: the OMS
-/// makes one for every change of every order and nothing keeps it after the observers return, so it is not allocated.
+/// One change to one order, as handed to the recorder (event store) and the observers (journal, metrics). A value, because
+/// the OMS makes one for every change of every order: handing it on allocates nothing, and a recorder or observer that keeps
+/// it keeps its own copy. The OMS never hands out <c>default</c>.
 /// </summary>
 /// <param name="Kind">What changed.</param>
 /// <param name="Order">The order after the change.</param>

@@ -11,6 +11,8 @@ namespace TradingKit.Benchmarks.Engine;
 /// and the first five sessions are warm-up (tiered compilation). For each session it prints the wall time per order, the
 /// garbage-collection pause inside it, the process CPU time and the bytes allocated per order; at the end the median and
 /// the best session. Run it for the two builds alternately in the same minutes: on a shared machine only such pairs compare.
+/// The collector's mode is the process's: <c>DOTNET_gcConcurrent=0</c> in the environment runs it without background
+/// collection (see <see cref="EngineGcModes"/>).
 /// </summary>
 internal static class RoundTripSessions
 {
@@ -28,6 +30,9 @@ internal static class RoundTripSessions
             return 2;
         }
 
+        // The collector's mode decides much of the result (see docs/benchmarks.md), so every run says which one it had.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")} ({System.Runtime.GCSettings.LatencyMode})"));
         var bars = EngineFixture.Bars(orders);
         var perOrder = new List<double>();
         using var process = Process.GetCurrentProcess();

@@ -22,8 +22,7 @@ public sealed class InMemoryEventStore : IEventStore
     // A subscriber that has read everything waits on this; appends complete it. Both sides touch it only under the gate,
     // so an append never pays for a fence of its own and a subscriber never misses an append.
     private TaskCompletionSource? _waiter;
-    private EventEnvelope[] _log = new EventEnvelope[1024];
-    private int _count;
+    private readonly EnvelopeLog _log = new();
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="timeProvider">The clock for <see cref="EventEnvelope.RecordedAt"/>; the system clock when null.</param>
@@ -151,13 +150,12 @@ public sealed class InMemoryEventStore : IEventStore
             }
 
             stream = log;
-            EnsureCapacity(_count + 1);
-            var position = _count + 1;
+            var position = _log.WriterCount + 1;
             var envelope = new EventEnvelope(e.EventId, streamId, current + 1, position, registration.TypeName, registration.SchemaVersion,
                 e.OccurredAt, recordedAt, e.CorrelationId, e.CausationId, key, e.Payload);
-            _log[position - 1] = envelope;
+            _log.Store(position - 1, envelope);
             log.Add(envelope);
-            Volatile.Write(ref _count, position);
+            _log.Publish(position);
             result = new AppendResult(current + 1, position, 1, 0);
             waiter = _waiter;
             _waiter = null;
@@ -222,9 +220,7 @@ public sealed class InMemoryEventStore : IEventStore
             }
 
             var appended = n - duplicates;
-            EnsureCapacity(_count + appended);
-            var log = _log;
-            var position = _count;
+            var position = _log.WriterCount;
             for (var i = 0; i < n; i++)
             {
                 if (dropped is not null && dropped[i])
@@ -251,11 +247,11 @@ public sealed class InMemoryEventStore : IEventStore
                     e.CausationId,
                     e.DedupKey,
                     e.Payload);
-                log[position++] = envelope;
+                _log.Store(position++, envelope);
                 stream.Add(envelope);
             }
 
-            Volatile.Write(ref _count, position);
+            _log.Publish(position);
             result = new AppendResult(current, position, appended, duplicates);
             waiter = _waiter;
             _waiter = null;
@@ -270,8 +266,8 @@ public sealed class InMemoryEventStore : IEventStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
         var next = Math.Max(1, fromPosition);
-        var count = Volatile.Read(ref _count);
-        var log = Volatile.Read(ref _log);
+        var count = _log.Count;
+        var log = _log.Read();
         var last = Math.Min(count, next - 1 + (long)maxCount);
         for (; next <= last; next++)
         {
@@ -332,7 +328,7 @@ public sealed class InMemoryEventStore : IEventStore
             int count;
             lock (_gate)
             {
-                count = _count;
+                count = _log.WriterCount;
                 if (next > count)
                 {
                     _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -346,7 +342,7 @@ public sealed class InMemoryEventStore : IEventStore
                 continue;
             }
 
-            var log = Volatile.Read(ref _log);
+            var log = _log.Read();
             for (; next <= count; next++)
             {
                 yield return log[next - 1];
@@ -366,7 +362,7 @@ public sealed class InMemoryEventStore : IEventStore
 
     /// <inheritdoc />
     public ValueTask<long> GetLastPositionAsync(CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult((long)Volatile.Read(ref _count));
+        ValueTask.FromResult((long)_log.Count);
 
     private bool IsDuplicate(ReadOnlySpan<PendingEvent> events, int index, HashSet<string>? batchKeys)
     {
@@ -395,19 +391,5 @@ public sealed class InMemoryEventStore : IEventStore
         }
 
         return false;
-    }
-
-    private void EnsureCapacity(int required)
-    {
-        if (required <= _log.Length)
-        {
-            return;
-        }
-
-        var grown = new EventEnvelope[Math.Max(required, _log.Length * 2)];
-        Array.Copy(_log, grown, _count);
-
-        // Readers load the count before the array, so publishing the bigger array first keeps every index they may read valid.
-        Volatile.Write(ref _log, grown);
     }
 }

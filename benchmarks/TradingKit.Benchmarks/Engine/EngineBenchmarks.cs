@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using TradingKit.Engine;
 using TradingKit.MarketData;
 
@@ -11,7 +9,6 @@ namespace TradingKit.Benchmarks.Engine;
 /// beside the limit: the same number of items through a bare bounded channel from one task to another.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(EngineGcModes))]
 public class EngineMarketDataBenchmarks
 {
     private const int Events = 100_000;
@@ -41,7 +38,6 @@ public class EngineMarketDataBenchmarks
 /// OMS (recorded before the venue call) → paper fill → portfolio, with every event appended to the in-memory store.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(EngineGcModes))]
 public class EngineRoundTripBenchmarks
 {
     private const int Orders = 20_000;
@@ -63,22 +59,5 @@ public class EngineRoundTripBenchmarks
         await engine.RunAsync(new EngineFixture.ArrayFeed(_bars)).ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
         return engine.Orders.FillCount;
-    }
-}
-
-/// <summary>
-/// The engine classes run twice: under the runtime's default workstation collector (concurrent, with background
-/// collections) and under the non-concurrent one, which a host selects with
-/// <c>&lt;ConcurrentGarbageCollection&gt;false&lt;/ConcurrentGarbageCollection&gt;</c>. A session keeps every order's
-/// events, orders and fills, so how often the collector copies what survives decides much of the round trip's cost;
-/// docs/benchmarks.md reports both.
-/// </summary>
-public sealed class EngineGcModes : ManualConfig
-{
-    /// <summary>The default job once per collector mode.</summary>
-    public EngineGcModes()
-    {
-        AddJob(Job.Default.WithId("ConcurrentGC"));
-        AddJob(Job.Default.WithGcConcurrent(false).WithId("NonConcurrentGC"));
     }
 }

@@ -11,8 +11,11 @@ namespace TradingKit.Benchmarks.Engine;
 /// and the first five sessions are warm-up (tiered compilation). For each session it prints the wall time per order, the
 /// garbage-collection pause inside it, the process CPU time and the bytes allocated per order; at the end the median and
 /// the best session. Run it for the two builds alternately in the same minutes: on a shared machine only such pairs compare.
-/// The collector's mode is the process's: <c>DOTNET_gcConcurrent=0</c> in the environment runs it without background
-/// collection (see <see cref="EngineGcModes"/>).
+/// Compare builds under the runtime's default (concurrent) collector, as BenchmarkDotNet runs them. Under the
+/// non-concurrent one (<c>DOTNET_gcConcurrent=0</c>) a 20,000-order session fits in generation 0 and runs no collection at
+/// all, so the cost of collecting what it kept lands in the full collection before the next session, outside the timing:
+/// the command then shows about half the default's time, where BenchmarkDotNet measures both modes alike (see
+/// docs/benchmarks.md, 2026-12-04).
 /// </summary>
 internal static class RoundTripSessions
 {

@@ -33,7 +33,7 @@ internal static class RoundTripSessions
             return 2;
         }
 
-        // The collector's mode decides much of the result (see docs/benchmarks.md), so every run says which one it had.
+        // The collector's mode changes what this command measures (see the remarks above), so every run says which one it had.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {(System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? "non-concurrent" : "concurrent")} ({System.Runtime.GCSettings.LatencyMode})"));
         var bars = EngineFixture.Bars(orders);

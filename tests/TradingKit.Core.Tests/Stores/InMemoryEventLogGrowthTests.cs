@@ -11,7 +11,7 @@ namespace TradingKit.Core.Tests.Stores;
 /// </summary>
 public sealed class InMemoryEventLogGrowthTests
 {
-    // More than four directory sizes' worth of blocks: 16, 32 and 64 blocks of 1,024.
+    // 69 blocks of 1,024: the first directory (16 blocks) is replaced three times, by 32, 64 and 128.
     private const int Total = 70_000;
 
     [Fact]

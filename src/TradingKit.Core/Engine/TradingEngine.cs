@@ -82,7 +82,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
     /// <param name="riskGuard">The risk guard; <see cref="PermissiveRiskGuard"/> when null.</param>
     /// <param name="journal">The session journal; none when null.</param>
     /// <param name="loggerFactory">Loggers; none when null.</param>
-    /// <param name="metrics">Metrics; a private instance when null.</param>
+    /// <param name="metrics">Metrics; a private instance when null, which the engine disposes (its meter leaves the process's list of meters). Metrics given here stay the caller's.</param>
     /// <param name="killSwitch">The kill switch checked at the last gate; none when null.</param>
     /// <param name="notifier">Where critical alerts (trips, kill switch) go; none when null.</param>
     /// <param name="approvalGate">The approval gate, required when <see cref="ExecutionOptions.RequireApproval"/> is set.</param>
@@ -129,6 +129,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<TradingEngine>();
         Metrics = metrics ?? new TradingKitMetrics();
+        _ownsMetrics = metrics is null;
         foreach (var instrument in options.Instruments)
         {
             _instruments[instrument.Symbol] = instrument;
@@ -379,7 +380,16 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             await _replay.DisposeAsync().ConfigureAwait(false);
         }
+
+        // A meter made with `new Meter(...)` stays on the runtime's static list of meters until disposed, and its observable
+        // gauges keep the metrics and their sample windows alive: a host that runs engine after engine would keep them all.
+        if (_ownsMetrics)
+        {
+            Metrics.Dispose();
+        }
     }
+
+    private readonly bool _ownsMetrics;
 
     /// <summary>Builds the session summary from the portfolio and the OMS as they stand.</summary>
     /// <returns>The summary.</returns>

@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using TradingKit.Engine;
 using TradingKit.MarketData;
 
@@ -36,8 +38,11 @@ public class EngineMarketDataBenchmarks
 /// <summary>
 /// Order round trips in memory: each bar the strategy flips between long and flat, so every bar is one intent → risk seam →
 /// OMS (recorded before the venue call) → paper fill → portfolio, with every event appended to the in-memory store.
+/// Runs under both collectors (see <see cref="CollectorsConfig"/>): the store keeps what every order records, so the
+/// collector's cost is most of the difference between a host's choices.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(CollectorsConfig))]
 public class EngineRoundTripBenchmarks
 {
     private const int Orders = 20_000;
@@ -59,5 +64,19 @@ public class EngineRoundTripBenchmarks
         await engine.RunAsync(new EngineFixture.ArrayFeed(_bars)).ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
         return engine.Orders.FillCount;
+    }
+}
+
+/// <summary>
+/// Two jobs, otherwise the defaults: the runtime's default workstation collector, and the server collector that throughput
+/// hosts run (docs/operations.md, "Hosting: the garbage collector").
+/// </summary>
+public sealed class CollectorsConfig : ManualConfig
+{
+    /// <summary>Adds the two jobs.</summary>
+    public CollectorsConfig()
+    {
+        AddJob(Job.Default.WithId("Workstation"));
+        AddJob(Job.Default.WithGcServer(true).WithId("Server"));
     }
 }

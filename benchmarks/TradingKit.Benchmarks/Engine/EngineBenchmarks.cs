@@ -38,8 +38,8 @@ public class EngineMarketDataBenchmarks
 /// <summary>
 /// Order round trips in memory: each bar the strategy flips between long and flat, so every bar is one intent → risk seam →
 /// OMS (recorded before the venue call) → paper fill → portfolio, with every event appended to the in-memory store.
-/// Runs under both collectors (see <see cref="CollectorsConfig"/>): the store keeps what every order records, so the
-/// collector's cost is most of the difference between a host's choices.
+/// Runs under both collectors (see <see cref="CollectorsConfig"/>): nearly everything a round trip allocates is kept for the
+/// session, so collecting it is a large part of the round trip and the collector a host picks shows in the result.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(CollectorsConfig))]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using TradingKit.Errors;
@@ -20,20 +21,10 @@ internal static class IdRules
         return value;
     }
 
-    /// <summary>True when every character is in <c>[.A-Z:/a-z0-9_-]</c>.</summary>
-    public static bool IsVenueSafe(ReadOnlySpan<char> value)
-    {
-        foreach (var c in value)
-        {
-            var ok = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or ':' or '/' or '_' or '-';
-            if (!ok)
-            {
-                return false;
-            }
-        }
+    private static readonly SearchValues<char> VenueSafe = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:/_-");
 
-        return true;
-    }
+    /// <summary>True when every character is in <c>[.A-Z:/a-z0-9_-]</c>.</summary>
+    public static bool IsVenueSafe(ReadOnlySpan<char> value) => !value.ContainsAnyExcept(VenueSafe);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -10,7 +11,10 @@ namespace TradingKit.Events.Json;
 /// The contract of <see cref="OrderFilled"/>, the most frequent event, written by hand: the same JSON, field for field and
 /// rule for rule, as the generated contracts of the other events (snake_case names in declaration order, every member
 /// required, no unknown or repeated member, strict numbers, ids and enums through the catalogue's converters), without the
-/// generic property machinery the generated reader runs for each of its twelve members.
+/// generic property machinery the generated reader runs for each of its twelve members. Three short cuts, each giving
+/// exactly what the slow path gives and leaving everything else to it: plain decimals (digits and a fraction, at most 19
+/// digits) are parsed here; enum names equal to the catalogue converter's are matched and written from encoded text; and
+/// the symbols and fee currencies read last are reused rather than decoded and validated again.
 /// </summary>
 internal sealed class OrderFilledJsonConverter : JsonConverter<OrderFilled>
 {
@@ -36,6 +40,10 @@ internal sealed class OrderFilledJsonConverter : JsonConverter<OrderFilled>
     private static readonly VenueOrderIdJsonConverter VenueOrderIds = new();
     private static readonly TradeIdJsonConverter TradeIds = new();
     private static readonly SymbolJsonConverter Symbols = new();
+
+    // A log repeats a handful of symbols and fee currencies: the strings read last are reused rather than decoded again.
+    private static readonly RecentValues<Symbol> RecentSymbols = new();
+    private static readonly RecentValues<string> RecentCurrencies = new();
 
     private EnumConverters? _enums;
 
@@ -82,10 +90,15 @@ internal sealed class OrderFilledJsonConverter : JsonConverter<OrderFilled>
                     venueOrderId = reader.TokenType == JsonTokenType.Null ? null : VenueOrderIds.Read(ref reader, typeof(VenueOrderId), options);
                     break;
                 case 3:
-                    symbol = Symbols.Read(ref reader, typeof(Symbol), options);
+                    if (!RecentSymbols.TryFind(ref reader, out symbol))
+                    {
+                        symbol = Symbols.Read(ref reader, typeof(Symbol), options);
+                        RecentSymbols.Remember(symbol.Value, symbol);
+                    }
+
                     break;
                 case 4:
-                    side = NotNull(ref reader, member) ? enums.Sides.Read(ref reader, typeof(OrderSide), options) : default;
+                    side = NotNull(ref reader, member) ? enums.Sides.Read(ref reader, options) : default;
                     break;
                 case 5:
                     quantity = Number(ref reader, member);
@@ -97,15 +110,23 @@ internal sealed class OrderFilledJsonConverter : JsonConverter<OrderFilled>
                     fee = Number(ref reader, member);
                     break;
                 case 8:
-                    feeCurrency = reader.TokenType == JsonTokenType.String
-                        ? reader.GetString()
-                        : throw new JsonException($"The member 'fee_currency' must be a JSON string, not {reader.TokenType}.");
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        throw new JsonException($"The member 'fee_currency' must be a JSON string, not {reader.TokenType}.");
+                    }
+
+                    if (!RecentCurrencies.TryFind(ref reader, out feeCurrency))
+                    {
+                        feeCurrency = reader.GetString()!;
+                        RecentCurrencies.Remember(feeCurrency, feeCurrency);
+                    }
+
                     break;
                 case 9:
-                    liquidity = NotNull(ref reader, member) ? enums.Liquidity.Read(ref reader, typeof(LiquiditySide), options) : default;
+                    liquidity = NotNull(ref reader, member) ? enums.Liquidity.Read(ref reader, options) : default;
                     break;
                 case 10:
-                    positionSide = NotNull(ref reader, member) ? enums.PositionSides.Read(ref reader, typeof(PositionSide), options) : default;
+                    positionSide = NotNull(ref reader, member) ? enums.PositionSides.Read(ref reader, options) : default;
                     break;
                 default:
                     executedAt = reader.TokenType == JsonTokenType.String
@@ -188,9 +209,62 @@ internal sealed class OrderFilledJsonConverter : JsonConverter<OrderFilled>
     }
 
     private static decimal Number(ref Utf8JsonReader reader, int member)
-        => reader.TokenType == JsonTokenType.Number
-            ? reader.GetDecimal()
-            : throw new JsonException($"The member '{Names[member]}' must be a JSON number, not {reader.TokenType}.");
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            throw new JsonException($"The member '{Names[member]}' must be a JSON number, not {reader.TokenType}.");
+        }
+
+        return !reader.HasValueSequence && TryParsePlainDecimal(reader.ValueSpan, out var value) ? value : reader.GetDecimal();
+    }
+
+    /// <summary>
+    /// Parses the common shape of a price, quantity or fee, an optional minus, digits and an optional fraction with at most 19
+    /// digits in all, to the same value and scale as <see cref="Utf8JsonReader.GetDecimal"/> gives; any other number (an
+    /// exponent, more digits, negative zero) is left to it. The reader has already checked the JSON number syntax.
+    /// </summary>
+    internal static bool TryParsePlainDecimal(ReadOnlySpan<byte> text, out decimal value)
+    {
+        value = 0m;
+        var negative = text.Length > 0 && text[0] == (byte)'-';
+        ulong mantissa = 0;
+        var digits = 0;
+        var scale = -1;
+        for (var i = negative ? 1 : 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var digit = (uint)(c - '0');
+            if (digit <= 9)
+            {
+                if (++digits > 19)
+                {
+                    return false;
+                }
+
+                mantissa = (mantissa * 10) + digit;
+                if (scale >= 0)
+                {
+                    scale++;
+                }
+            }
+            else if (c == (byte)'.' && scale < 0)
+            {
+                scale = 0;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (digits == 0 || scale == 0 || (negative && mantissa == 0))
+        {
+            return false;
+        }
+
+        value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, (byte)Math.Max(scale, 0));
+        return true;
+    }
 
     private static bool NotNull(ref Utf8JsonReader reader, int member)
         => reader.TokenType != JsonTokenType.Null
@@ -203,16 +277,115 @@ internal sealed class OrderFilledJsonConverter : JsonConverter<OrderFilled>
         var enums = _enums;
         if (enums is null || !ReferenceEquals(enums.Options, options))
         {
-            enums = new EnumConverters(options,
-                (JsonConverter<OrderSide>)options.GetConverter(typeof(OrderSide)),
-                (JsonConverter<LiquiditySide>)options.GetConverter(typeof(LiquiditySide)),
-                (JsonConverter<PositionSide>)options.GetConverter(typeof(PositionSide)));
+            enums = new EnumConverters(options, new EnumNames<OrderSide>(options), new EnumNames<LiquiditySide>(options),
+                new EnumNames<PositionSide>(options));
             _enums = enums;
         }
 
         return enums;
     }
 
-    private sealed record EnumConverters(JsonSerializerOptions Options, JsonConverter<OrderSide> Sides, JsonConverter<LiquiditySide> Liquidity,
-        JsonConverter<PositionSide> PositionSides);
+    private sealed record EnumConverters(JsonSerializerOptions Options, EnumNames<OrderSide> Sides, EnumNames<LiquiditySide> Liquidity,
+        EnumNames<PositionSide> PositionSides);
+
+    /// <summary>
+    /// One enum through the catalogue's converter, with the names that converter writes for each defined value encoded once:
+    /// a defined value is written from its encoded name, and a JSON string equal to one of those names is read without the
+    /// converter. Anything else (another spelling the converter accepts, an undefined value, a number) goes to the
+    /// converter, so the contract's rules are the converter's.
+    /// </summary>
+    internal sealed class EnumNames<TEnum>
+        where TEnum : struct, Enum
+    {
+        private readonly JsonConverter<TEnum> _converter;
+        private readonly TEnum[] _values;
+        private readonly JsonEncodedText[] _names;
+
+        public EnumNames(JsonSerializerOptions options)
+        {
+            _converter = (JsonConverter<TEnum>)options.GetConverter(typeof(TEnum));
+            _values = Enum.GetValues<TEnum>();
+            _names = new JsonEncodedText[_values.Length];
+            var buffer = new ArrayBufferWriter<byte>(64);
+            for (var i = 0; i < _values.Length; i++)
+            {
+                buffer.ResetWrittenCount();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    _converter.Write(writer, _values[i], options);
+                }
+
+                var reader = new Utf8JsonReader(buffer.WrittenSpan);
+                reader.Read();
+                _names[i] = JsonEncodedText.Encode(reader.GetString()!);
+            }
+        }
+
+        public TEnum Read(ref Utf8JsonReader reader, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                for (var i = 0; i < _names.Length; i++)
+                {
+                    if (reader.ValueTextEquals(_names[i].EncodedUtf8Bytes))
+                    {
+                        return _values[i];
+                    }
+                }
+            }
+
+            return _converter.Read(ref reader, typeof(TEnum), options);
+        }
+
+        public void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options)
+        {
+            for (var i = 0; i < _values.Length; i++)
+            {
+                if (EqualityComparer<TEnum>.Default.Equals(_values[i], value))
+                {
+                    writer.WriteStringValue(_names[i]);
+                    return;
+                }
+            }
+
+            _converter.Write(writer, value, options);
+        }
+    }
+
+    /// <summary>
+    /// The values of a few JSON strings read recently, each with its UTF-8 text, in 16 slots chosen by the text's length and
+    /// first and last bytes: a string equal to one of them is not decoded (nor, for an id, validated) again. Safe to share
+    /// between threads: a slot holds one immutable entry, replaced whole.
+    /// </summary>
+    internal sealed class RecentValues<T>
+    {
+        private const int Slots = 16;
+        private readonly Entry?[] _entries = new Entry?[Slots];
+
+        /// <summary>The remembered value of the string under the reader, if there is one.</summary>
+        public bool TryFind(ref Utf8JsonReader reader, out T value)
+        {
+            if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
+                && Volatile.Read(ref _entries[SlotOf(reader.ValueSpan)]) is { } entry && reader.ValueSpan.SequenceEqual(entry.Utf8))
+            {
+                value = entry.Value;
+                return true;
+            }
+
+            value = default!;
+            return false;
+        }
+
+        /// <summary>Remembers the value read from a string, replacing whatever its slot held.</summary>
+        public void Remember(string text, T value)
+        {
+            var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+            Volatile.Write(ref _entries[SlotOf(utf8)], new Entry(utf8, value));
+        }
+
+        private static int SlotOf(ReadOnlySpan<byte> utf8)
+            => utf8.IsEmpty ? 0 : (utf8.Length + (utf8[0] * 3) + (utf8[^1] * 7)) & (Slots - 1);
+
+        private sealed record Entry(byte[] Utf8, T Value);
+    }
 }

@@ -56,6 +56,19 @@ internal static class EngineFixture
         return new TradingEngine(options, venue, new InMemoryEventStore(clock), [strategy], clock);
     }
 
+    /// <summary>
+    /// Reads the <c>[orders] [sessions]</c> arguments of the round-trip console commands (<c>sessions</c>, <c>allocations</c>):
+    /// 20,000 orders and the command's own session count when left out.
+    /// </summary>
+    public static bool TryReadSessionArguments(string[] args, int defaultSessions, out int orders, out int sessions)
+    {
+        orders = 20_000;
+        sessions = defaultSessions;
+        return (args.Length <= 1 || int.TryParse(args[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out orders))
+            && (args.Length <= 2 || int.TryParse(args[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sessions))
+            && args.Length <= 3 && orders >= 2 && sessions >= 1;
+    }
+
     public static MovingAverageCrossStrategy MaCross() => new(new MovingAverageCrossOptions { Symbol = Symbol.Value, FastPeriod = 10, SlowPeriod = 30 });
 
     /// <summary>The baseline: every bar through one bounded channel hop, producer and consumer on separate tasks.</summary>

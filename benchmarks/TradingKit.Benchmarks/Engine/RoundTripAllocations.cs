@@ -18,11 +18,7 @@ internal static class RoundTripAllocations
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var orders = 20_000;
-        var sessions = 5;
-        if ((args.Length > 1 && !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out orders))
-            || (args.Length > 2 && !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out sessions))
-            || args.Length > 3 || orders < 2 || sessions < 1)
+        if (!EngineFixture.TryReadSessionArguments(args, 5, out var orders, out var sessions))
         {
             await Console.Error.WriteLineAsync("usage: allocations [orders >= 2] [sessions >= 1]").ConfigureAwait(false);
             return 2;

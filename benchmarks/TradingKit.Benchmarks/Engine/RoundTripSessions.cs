@@ -23,11 +23,7 @@ internal static class RoundTripSessions
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var orders = 20_000;
-        var sessions = 15;
-        if ((args.Length > 1 && !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out orders))
-            || (args.Length > 2 && !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out sessions))
-            || args.Length > 3 || orders < 2 || sessions < 1)
+        if (!EngineFixture.TryReadSessionArguments(args, 15, out var orders, out var sessions))
         {
             await Console.Error.WriteLineAsync("usage: sessions [orders >= 2] [sessions >= 1]").ConfigureAwait(false);
             return 2;

@@ -6,9 +6,10 @@ namespace TradingKit.Benchmarks.Engine;
 /// The collector's floor under the order round trip: a loop that does nothing per order but allocate and keep a given
 /// number of objects of a given size (and drop a little garbage), in sessions of the same length as
 /// <see cref="EngineRoundTripBenchmarks"/>, under the same two collectors. The <c>Pipeline</c> shape keeps what one round
-/// trip keeps today, as counted in a heap dump of a finished 20,000-order session (docs/benchmarks.md, 2026-12-07): no
-/// pipeline that keeps that much per order can run faster than this loop, whatever its code does. The other shapes show
-/// what fewer or smaller kept objects would buy.
+/// trip keeps today, as counted in a heap dump of a finished 20,000-order session (docs/benchmarks.md, 2026-12-07): what
+/// this loop takes per order is about what keeping that much costs a pipeline, whatever its code does (the exact figure
+/// moves with how dense in references the kept objects are). The other shapes show what fewer or smaller kept objects
+/// would buy.
 /// </summary>
 /// <remarks>
 /// Each kept object is a small record-like class: two references and value fields (decimals, a long), about as dense in

@@ -62,7 +62,7 @@ public sealed partial class TradingEngine
                 (order, ct) => Orders.SubmitAsync(order, context with { DecisionTime = _time.GetUtcNow() }, ct), cancellationToken).ConfigureAwait(false);
             await AfterSubmitAsync(outcome, cancellationToken).ConfigureAwait(false);
             return outcome.Status is SubmitStatus.Accepted or SubmitStatus.Duplicate
-                ? CommandResult.Ok($"proposal {id} approved by {envelope.Actor}; order {outcome.Order.ClientOrderId} {outcome.Status}")
+                ? CommandResult.Ok($"proposal {id} approved by {envelope.Actor}; order {(outcome.Order is { } placed ? placed.ClientOrderId.Value : "(retired)")} {outcome.Status}")
                 : CommandResult.Fail(outcome.Code ?? outcome.Status.ToString(), outcome.Reason ?? outcome.Status.ToString());
         }
         catch (ApprovalGateException ex)

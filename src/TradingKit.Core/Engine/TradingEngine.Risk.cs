@@ -35,10 +35,10 @@ public sealed partial class TradingEngine
             _pendingTrip ??= _risk.RecordSubmitOutcome(r, _time.GetUtcNow());
         }
 
-        if (outcome.Status == SubmitStatus.Failed && _notifier is not null)
+        if (outcome is { Status: SubmitStatus.Failed, Order: { } failed } && _notifier is not null)
         {
             // Transient failures outlasted every retry: an operator should know the venue is not taking orders.
-            await _notifier.NotifyAsync(Notifications.Alert.RetryExhausted("submit " + outcome.Order.ClientOrderId.Value, _options.Oms.MaxRetries + 1,
+            await _notifier.NotifyAsync(Notifications.Alert.RetryExhausted("submit " + failed.ClientOrderId.Value, _options.Oms.MaxRetries + 1,
                 outcome.Reason ?? ErrorCodes.BrokerTimeoutTransient, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
 

@@ -21,6 +21,17 @@ public sealed class OmsOptions
     /// <value>Defaults to 2.</value>
     public int MaxUnknownOutcomeResends { get; set; } = 2;
 
+    /// <summary>
+    /// How many terminal orders (filled, cancelled, expired, rejected, denied) the OMS keeps as objects, newest first. An
+    /// older one is retired: it leaves <see cref="OrderManager.Orders"/>, <see cref="OrderManager.TryGetOrder"/> and
+    /// <see cref="OrderManager.GetContext"/>, and only its client order id stays, so the same intent again is still
+    /// answered <see cref="SubmitStatus.Duplicate"/> and never sent, and a late report for it is counted in
+    /// <see cref="OrderManager.RetiredReports"/> and changes nothing. Open orders are never retired. This bounds what a
+    /// long session keeps per order to the id; the event log keeps the whole history either way.
+    /// </summary>
+    /// <value>Defaults to 100,000 (about 60 MB of orders at most); 1 to 100,000,000.</value>
+    public int RetainedTerminalOrders { get; set; } = 100_000;
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="TradingKitException">Every problem found, code <c>INVALID_OPTIONS</c>.</exception>
     public void Validate()
@@ -44,6 +55,11 @@ public sealed class OmsOptions
         if (MaxUnknownOutcomeResends is < 0 or > 10)
         {
             problems.Add($"MaxUnknownOutcomeResends must be 0-10 (got {MaxUnknownOutcomeResends})");
+        }
+
+        if (RetainedTerminalOrders is < 1 or > 100_000_000)
+        {
+            problems.Add($"RetainedTerminalOrders must be 1-100,000,000 (got {RetainedTerminalOrders})");
         }
 
         if (problems.Count > 0)

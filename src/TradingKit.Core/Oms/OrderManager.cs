@@ -41,6 +41,10 @@ public sealed partial class OrderManager
     // Only the open orders: the checks on every decision and submit must not walk the whole session's history.
     private readonly Dictionary<ClientOrderId, Tracked> _open = [];
 
+    // Terminal orders in the order they became terminal; the oldest beyond the retention are retired to their ids.
+    private readonly Queue<Tracked> _terminal = new();
+    private readonly HashSet<ClientOrderId> _retired = [];
+
     /// <summary>Creates the OMS.</summary>
     /// <param name="broker">The venue.</param>
     /// <param name="recorder">Persists every change (the event store).</param>
@@ -67,11 +71,17 @@ public sealed partial class OrderManager
         _queryPipeline = BuildQueryPipeline(options, timeProvider);
     }
 
-    /// <summary>Every order this OMS knows, by client order id.</summary>
+    /// <summary>
+    /// Every order this OMS keeps: the open ones and the newest <see cref="OmsOptions.RetainedTerminalOrders"/> terminal
+    /// ones (older terminal orders are retired to their ids; see <see cref="RetiredOrderCount"/>).
+    /// </summary>
     public IEnumerable<Order> Orders => _orders.Values.Select(t => t.Order);
 
     /// <summary>How many orders are open (submitted and not yet terminal).</summary>
     public int OpenOrderCount => _open.Count;
+
+    /// <summary>Terminal orders retired beyond <see cref="OmsOptions.RetainedTerminalOrders"/>: only their ids are kept.</summary>
+    public int RetiredOrderCount => _retired.Count;
 
     /// <summary>Orders sent to the venue.</summary>
     public int SubmittedCount { get; private set; }
@@ -99,7 +109,7 @@ public sealed partial class OrderManager
         _observers.Add(observer);
     }
 
-    /// <summary>Finds an order.</summary>
+    /// <summary>Finds an order: an open one, or a terminal one not yet retired (see <see cref="OmsOptions.RetainedTerminalOrders"/>).</summary>
     /// <param name="clientOrderId">Its client order id.</param>
     /// <param name="order">The order, when found.</param>
     /// <returns>Whether it was found.</returns>
@@ -117,7 +127,7 @@ public sealed partial class OrderManager
 
     /// <summary>The context an order was created with.</summary>
     /// <param name="clientOrderId">The order.</param>
-    /// <returns>The context, or null when unknown.</returns>
+    /// <returns>The context, or null when unknown or retired.</returns>
     public OrderContext? GetContext(ClientOrderId clientOrderId) => _orders.TryGetValue(clientOrderId, out var t) ? t.Context : null;
 
     /// <summary>True when the symbol has an open order.</summary>
@@ -214,7 +224,7 @@ public sealed partial class OrderManager
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(context);
         var tracked = new Tracked(order, context);
-        if (!_orders.TryAdd(order.ClientOrderId, tracked))
+        if (_retired.Contains(order.ClientOrderId) || !_orders.TryAdd(order.ClientOrderId, tracked))
         {
             throw new TradingKitException(ErrorCodes.InvalidOrderRequest, $"Order {order.ClientOrderId} is already known; it cannot be restored twice.");
         }
@@ -258,6 +268,12 @@ public sealed partial class OrderManager
             return new SubmitOutcome(SubmitStatus.Duplicate, existing.Order);
         }
 
+        if (_retired.Count > 0 && _retired.Contains(request.ClientOrderId))
+        {
+            LogDuplicateSubmit(request.ClientOrderId);
+            return new SubmitOutcome(SubmitStatus.Duplicate, null);
+        }
+
         var now = _time.GetUtcNow();
         var order = new Order(request, now);
         var tracked = new Tracked(order, context);
@@ -269,6 +285,7 @@ public sealed partial class OrderManager
             order.Deny(gate.Reason ?? gate.Code ?? "denied", now).ThrowIfRefused();
             DeniedCount++;
             await RecordAsync(tracked, OrderChangeKind.Denied, now, gate.Reason, venueCode: gate.Code, cancellationToken: cancellationToken).ConfigureAwait(false);
+            UpdateOpen(tracked);
             return new SubmitOutcome(SubmitStatus.Denied, order, gate.Code, gate.Reason);
         }
 
@@ -428,6 +445,13 @@ public sealed partial class OrderManager
         ArgumentNullException.ThrowIfNull(report);
         if (!_orders.TryGetValue(report.ClientOrderId, out var tracked))
         {
+            if (_retired.Count > 0 && _retired.Contains(report.ClientOrderId))
+            {
+                LogRetiredOrderReport(report.ClientOrderId, report.Kind);
+                RetiredReports++;
+                return null;
+            }
+
             LogUnknownOrderReport(report.ClientOrderId, report.Kind);
             UnknownReports++;
             return null;
@@ -506,6 +530,12 @@ public sealed partial class OrderManager
 
     /// <summary>Reports for orders this OMS does not know (external orders, or orders of another process).</summary>
     public int UnknownReports { get; private set; }
+
+    /// <summary>
+    /// Reports for orders retired beyond <see cref="OmsOptions.RetainedTerminalOrders"/>: not applied (a late fill among them
+    /// is left for the reconciler, which finds the position it changed).
+    /// </summary>
+    public int RetiredReports { get; private set; }
 
     /// <summary>Reports refused by the order state machine.</summary>
     public int RefusedReports { get; private set; }
@@ -780,7 +810,8 @@ public sealed partial class OrderManager
 
     private void UpdateOpen(Tracked tracked)
     {
-        var open = OrderStateMachine.IsOpen(tracked.Order.Status);
+        var status = tracked.Order.Status;
+        var open = OrderStateMachine.IsOpen(status);
         if (open != tracked.IsOpen)
         {
             tracked.IsOpen = open;
@@ -792,6 +823,26 @@ public sealed partial class OrderManager
             {
                 _open.Remove(tracked.Order.ClientOrderId);
             }
+        }
+
+        if (!open && !tracked.Terminal && OrderStateMachine.IsTerminal(status))
+        {
+            Retain(tracked);
+        }
+    }
+
+    // A terminal order joins the retained ones; the oldest beyond the limit is retired to its id. The newest is never the
+    // one retired (the limit is at least 1), so a caller still holding the order that just ended can look it up.
+    private void Retain(Tracked tracked)
+    {
+        tracked.Terminal = true;
+        _terminal.Enqueue(tracked);
+        while (_terminal.Count > _options.RetainedTerminalOrders)
+        {
+            var oldest = _terminal.Dequeue();
+            var id = oldest.Order.ClientOrderId;
+            _orders.Remove(id);
+            _retired.Add(id);
         }
     }
 
@@ -900,6 +951,9 @@ public sealed partial class OrderManager
     [LoggerMessage(Level = LogLevel.Warning, Message = "Report {Kind} for unknown order {ClientOrderId}; left for the reconciler")]
     private partial void LogUnknownOrderReport(ClientOrderId clientOrderId, ExecutionKind kind);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {Kind} for retired order {ClientOrderId}; not applied, left for the reconciler")]
+    private partial void LogRetiredOrderReport(ClientOrderId clientOrderId, ExecutionKind kind);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Report {Kind} for {ClientOrderId} refused in status {Status} ({Code}); not applied")]
     private partial void LogRefusedReport(ClientOrderId clientOrderId, ExecutionKind kind, OrderStatus status, string code);
 
@@ -917,5 +971,8 @@ public sealed partial class OrderManager
         public long SubmittedAt { get; set; }
 
         public bool AckObserved { get; set; }
+
+        /// <summary>Counted among the terminal orders (see <see cref="Retain"/>).</summary>
+        public bool Terminal { get; set; }
     }
 }

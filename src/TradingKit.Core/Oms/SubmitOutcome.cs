@@ -26,10 +26,13 @@ public enum SubmitStatus
 
 /// <summary>The result of <see cref="OrderManager.SubmitAsync"/>.</summary>
 /// <param name="Status">How it ended.</param>
-/// <param name="Order">The order (the existing one for a duplicate).</param>
+/// <param name="Order">
+/// The order (the existing one for a duplicate). Null only for a duplicate of an order the OMS has retired (see
+/// <see cref="OmsOptions.RetainedTerminalOrders"/>): its id is known, the order object no longer kept.
+/// </param>
 /// <param name="Code">The stable code for denials, rejections and failures.</param>
 /// <param name="Reason">A readable reason.</param>
-public readonly record struct SubmitOutcome(SubmitStatus Status, Order Order, string? Code = null, string? Reason = null);
+public readonly record struct SubmitOutcome(SubmitStatus Status, Order? Order, string? Code = null, string? Reason = null);
 
 /// <summary>The answer of the last gate before the venue.</summary>
 /// <param name="Allowed">True to send.</param>

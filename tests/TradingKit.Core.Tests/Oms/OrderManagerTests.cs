@@ -85,7 +85,7 @@ public sealed class OrderManagerTests
         Assert.Equal(SubmitStatus.Failed, outcome.Status);
         Assert.Equal(ErrorCodes.BrokerTimeoutTransient, outcome.Code);
         Assert.Equal(3, _broker.Submits.Count);
-        Assert.Equal(OrderStatus.Rejected, outcome.Order.Status);
+        Assert.Equal(OrderStatus.Rejected, outcome.Order!.Status);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class OrderManagerTests
         Assert.Equal(SubmitStatus.Accepted, outcome.Status);
         Assert.Single(_broker.Submits);
         Assert.Equal([new ClientOrderId("cid-unknown")], _broker.Queries);
-        Assert.Equal(new VenueOrderId("V-77"), outcome.Order.VenueOrderId);
+        Assert.Equal(new VenueOrderId("V-77"), outcome.Order!.VenueOrderId);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class OrderManagerTests
         var outcome = await oms.SubmitAsync(Request(), Context());
 
         Assert.Equal(SubmitStatus.Unknown, outcome.Status);
-        Assert.Equal(OrderStatus.Submitted, outcome.Order.Status);
+        Assert.Equal(OrderStatus.Submitted, outcome.Order!.Status);
         Assert.Single(_broker.Submits);
     }
 
@@ -180,7 +180,7 @@ public sealed class OrderManagerTests
         var outcome = await oms.SubmitAsync(Request("cid-dup"), Context());
 
         Assert.Equal(SubmitStatus.Accepted, outcome.Status);
-        Assert.Equal(OrderStatus.Acknowledged, outcome.Order.Status);
+        Assert.Equal(OrderStatus.Acknowledged, outcome.Order!.Status);
     }
 
     [Fact]
@@ -193,7 +193,7 @@ public sealed class OrderManagerTests
         Assert.Equal(SubmitStatus.Denied, outcome.Status);
         Assert.Equal(ErrorCodes.KillSwitchActive, outcome.Code);
         Assert.Equal(0, _broker.TotalCalls);
-        Assert.Equal(OrderStatus.Denied, outcome.Order.Status);
+        Assert.Equal(OrderStatus.Denied, outcome.Order!.Status);
         Assert.Equal([OrderChangeKind.Denied], _recorder.Changes.Select(c => c.Kind));
     }
 
@@ -221,8 +221,8 @@ public sealed class OrderManagerTests
 
         Assert.NotNull(first);
         Assert.Null(second);
-        Assert.Equal(1m, outcome.Order.FilledQuantity);
-        Assert.Equal(OrderStatus.PartiallyFilled, outcome.Order.Status);
+        Assert.Equal(1m, outcome.Order!.FilledQuantity);
+        Assert.Equal(OrderStatus.PartiallyFilled, outcome.Order!.Status);
         Assert.Equal(1, oms.FillCount);
         Assert.Equal(1, oms.DuplicateFillCount);
         Assert.Single(_recorder.Changes, c => c.Kind == OrderChangeKind.Filled);
@@ -238,7 +238,7 @@ public sealed class OrderManagerTests
         }
 
         var oms = CreateOms(maxRetries: 1);
-        var order = (await oms.SubmitAsync(Request(qty: 1m), Context())).Order;
+        var order = (await oms.SubmitAsync(Request(qty: 1m), Context())).Order!;
         Assert.Equal(OrderStatus.Submitted, order.Status);
 
         Assert.NotNull(await oms.ApplyReportAsync(TradeReport("cid-1", "T-9", 1m)));
@@ -253,7 +253,7 @@ public sealed class OrderManagerTests
     public async Task Cancel_RejectedByVenue_RestoresThePreviousStatus()
     {
         var oms = CreateOms();
-        var order = (await oms.SubmitAsync(Request(), Context())).Order;
+        var order = (await oms.SubmitAsync(Request(), Context())).Order!;
         _broker.CancelScript.Enqueue(() => SubmitResult.Refused("-2011", "Unknown order sent."));
 
         var sent = await oms.CancelAsync(order.ClientOrderId);
@@ -267,7 +267,7 @@ public sealed class OrderManagerTests
     public async Task Cancel_ConfirmedByReport_ClosesTheOrder_AndALateFillIsStillApplied()
     {
         var oms = CreateOms();
-        var order = (await oms.SubmitAsync(Request(qty: 2m), Context())).Order;
+        var order = (await oms.SubmitAsync(Request(qty: 2m), Context())).Order!;
         Assert.True(await oms.CancelAsync(order.ClientOrderId));
         Assert.Equal(OrderStatus.PendingCancel, order.Status);
 

@@ -72,7 +72,7 @@ internal sealed class OmsHarness
             LimitPrice = limit,
         };
         var outcome = await Orders.SubmitAsync(request, new OrderContext(Strategy, CorrelationId.New(), Price, Clock.GetUtcNow()));
-        return outcome.Order;
+        return outcome.Order ?? throw new InvalidOperationException("the harness submits new ids only; a duplicate of a retired order has no order object");
     }
 
     /// <summary>Moves the clock a minute, shows the venue a bar, and hands its reports to the OMS unless told to drop them.</summary>

@@ -39,6 +39,9 @@ internal sealed class PaperOrder
 
     public OrderStatus Status { get; set; }
 
+    /// <summary>Counted among the finished orders the venue retains (set once, by the venue's finish step).</summary>
+    public bool Finished { get; set; }
+
     public decimal Quantity { get; set; }
 
     public decimal? LimitPrice { get; set; }

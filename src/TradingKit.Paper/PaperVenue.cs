@@ -40,7 +40,11 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
     private readonly Dictionary<Symbol, List<PaperOrder>> _book = [];
     private readonly Dictionary<Symbol, PositionState> _positions = [];
     private readonly Dictionary<Symbol, Mark> _marks = [];
-    private readonly List<Fill> _fills = [];
+    private readonly Queue<Fill> _fills = new();
+
+    // Finished orders in the order they finished; the oldest beyond the retention are forgotten, their ids kept.
+    private readonly Queue<PaperOrder> _finished = new();
+    private readonly HashSet<ClientOrderId> _forgotten = [];
     private readonly PriorityQueue<VenueEvent, (DateTimeOffset Due, long Sequence)> _pending = new();
     private decimal _cash;
     private long _orderSequence;
@@ -320,7 +324,10 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
     }
 
     /// <inheritdoc />
-    /// <remarks>Every fill is here, including those whose report was dropped by fault injection or lost during a disconnect.</remarks>
+    /// <remarks>
+    /// Every fill among the newest <see cref="PaperVenueOptions.RetainedFills"/> is here, including those whose report was
+    /// dropped by fault injection or lost during a disconnect.
+    /// </remarks>
     public ValueTask<IReadOnlyList<Fill>> GetRecentFillsAsync(Symbol? symbol, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -396,6 +403,12 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
                 with { VenueOrderId = existing.VenueOrderId };
         }
 
+        if (_forgotten.Count > 0 && _forgotten.Contains(request.ClientOrderId))
+        {
+            return SubmitResult.Refused(PaperRejectCodes.DuplicateClientOrderId,
+                $"Client order id {request.ClientOrderId} was used by an order that finished and is no longer kept.");
+        }
+
         var refusal = Check(request, now);
         if (refusal is null && Roll(_options.Faults.RejectRate))
         {
@@ -413,7 +426,7 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
         _orders.Add(request.ClientOrderId, order);
         if (refusal is { } r)
         {
-            order.Status = OrderStatus.Rejected;
+            Finish(order, OrderStatus.Rejected, now);
             Enqueue(Report(order, ExecutionKind.Rejected, now, r.Code + ": " + r.Reason), now + _options.AckLatency);
             Release(now);
             return SubmitResult.Refused(r.Code, r.Reason);
@@ -784,7 +797,12 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
             Liquidity = liquidity,
             Timestamp = now,
         };
-        _fills.Add(fill);
+        _fills.Enqueue(fill);
+        if (_fills.Count > _options.RetainedFills)
+        {
+            _fills.Dequeue();
+        }
+
         order.AddFill(quantity, price, now);
         if (order.Status == OrderStatus.Filled)
         {
@@ -806,10 +824,23 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
     }
 
     // Leaves the order in its book list: the caller removes it, because the matching loop may be iterating that list.
-    private static void Finish(PaperOrder order, OrderStatus status, DateTimeOffset now)
+    private void Finish(PaperOrder order, OrderStatus status, DateTimeOffset now)
     {
         order.Status = status;
         order.UpdatedAt = now;
+        if (order.Finished)
+        {
+            return;
+        }
+
+        order.Finished = true;
+        _finished.Enqueue(order);
+        while (_finished.Count > _options.RetainedFinishedOrders)
+        {
+            var oldest = _finished.Dequeue();
+            _orders.Remove(oldest.ClientOrderId);
+            _forgotten.Add(oldest.ClientOrderId);
+        }
     }
 
     private static decimal? Trigger(PaperOrder order, decimal open, decimal high, decimal low)

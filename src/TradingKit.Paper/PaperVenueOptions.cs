@@ -65,6 +65,22 @@ public sealed class PaperVenueOptions
     /// <value>Defaults to none (any symbol, any precision).</value>
     public IReadOnlyList<Instrument> Instruments { get; set; } = [];
 
+    /// <summary>
+    /// How many finished orders (filled, cancelled, expired, rejected) the venue keeps answering queries, cancels and
+    /// modifies for, newest first, as a real venue archives old orders. An older one is forgotten: a query by its client
+    /// order id finds nothing, but its id is still refused for a new order (<c>DUPLICATE_CLIENT_ORDER_ID</c>). Working
+    /// orders are never forgotten.
+    /// </summary>
+    /// <value>Defaults to 100,000; 1 to 100,000,000.</value>
+    public int RetainedFinishedOrders { get; set; } = 100_000;
+
+    /// <summary>
+    /// How many fills the venue keeps for <see cref="PaperVenue.GetRecentFillsAsync"/>, newest first; older ones are
+    /// dropped from the list (they stay in the event stream's history and the engine's log).
+    /// </summary>
+    /// <value>Defaults to 100,000; 1 to 100,000,000.</value>
+    public int RetainedFills { get; set; } = 100_000;
+
     /// <summary>Seeded fault injection; all rates are zero by default.</summary>
     public PaperFaultOptions Faults { get; set; } = new();
 
@@ -121,6 +137,16 @@ public sealed class PaperVenueOptions
         if (DayEndUtc < TimeSpan.Zero || DayEndUtc >= TimeSpan.FromDays(1))
         {
             problems.Add(Invariant($"DayEndUtc must be in [00:00, 24:00) (got {DayEndUtc})"));
+        }
+
+        if (RetainedFinishedOrders is < 1 or > 100_000_000)
+        {
+            problems.Add(Invariant($"RetainedFinishedOrders must be 1-100,000,000 (got {RetainedFinishedOrders})"));
+        }
+
+        if (RetainedFills is < 1 or > 100_000_000)
+        {
+            problems.Add(Invariant($"RetainedFills must be 1-100,000,000 (got {RetainedFills})"));
         }
 
         if (Instruments is null)

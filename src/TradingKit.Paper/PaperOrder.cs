@@ -42,6 +42,9 @@ internal sealed class PaperOrder
     /// <summary>Counted among the finished orders the venue retains (set once, by the venue's finish step).</summary>
     public bool Finished { get; set; }
 
+    /// <summary>The order that finished next, while this one is retained.</summary>
+    public PaperOrder? NextFinished { get; set; }
+
     public decimal Quantity { get; set; }
 
     public decimal? LimitPrice { get; set; }

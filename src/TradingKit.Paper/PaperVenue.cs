@@ -42,8 +42,11 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
     private readonly Dictionary<Symbol, Mark> _marks = [];
     private readonly Queue<Fill> _fills = new();
 
-    // Finished orders in the order they finished; the oldest beyond the retention are forgotten, their ids kept.
-    private readonly Queue<PaperOrder> _finished = new();
+    // Finished orders in the order they finished, linked through the orders themselves; the oldest beyond the retention
+    // are forgotten, their ids kept.
+    private PaperOrder? _oldestFinished;
+    private PaperOrder? _newestFinished;
+    private int _finishedCount;
     private readonly HashSet<ClientOrderId> _forgotten = [];
     private readonly PriorityQueue<VenueEvent, (DateTimeOffset Due, long Sequence)> _pending = new();
     private decimal _cash;
@@ -833,11 +836,29 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
             return;
         }
 
-        order.Finished = true;
-        _finished.Enqueue(order);
-        while (_finished.Count > _options.RetainedFinishedOrders)
+        if (_options.RetainedFinishedOrders is not { } retained)
         {
-            var oldest = _finished.Dequeue();
+            return;
+        }
+
+        order.Finished = true;
+        if (_newestFinished is null)
+        {
+            _oldestFinished = order;
+        }
+        else
+        {
+            _newestFinished.NextFinished = order;
+        }
+
+        _newestFinished = order;
+        _finishedCount++;
+        while (_finishedCount > retained)
+        {
+            var oldest = _oldestFinished!;
+            _oldestFinished = oldest.NextFinished;
+            oldest.NextFinished = null;
+            _finishedCount--;
             _orders.Remove(oldest.ClientOrderId);
             _forgotten.Add(oldest.ClientOrderId);
         }

@@ -67,19 +67,22 @@ public sealed class PaperVenueOptions
 
     /// <summary>
     /// How many finished orders (filled, cancelled, expired, rejected) the venue keeps answering queries, cancels and
-    /// modifies for, newest first, as a real venue archives old orders. An older one is forgotten: a query by its client
-    /// order id finds nothing, but its id is still refused for a new order (<c>DUPLICATE_CLIENT_ORDER_ID</c>). Working
-    /// orders are never forgotten.
+    /// modifies for, newest first, as a real venue archives old orders; null keeps every order. An older one is forgotten:
+    /// a query by its client order id finds nothing, but its id is still refused for a new order
+    /// (<c>DUPLICATE_CLIENT_ORDER_ID</c>). Working orders are never forgotten. Like
+    /// <see cref="Oms.OmsOptions.RetainedTerminalOrders"/>, a bound saves memory in long sessions and costs time per
+    /// forgotten order; keep it well above the engine's: an OMS that queries an order the venue forgot takes it for never
+    /// placed.
     /// </summary>
-    /// <value>Defaults to 100,000; 1 to 100,000,000.</value>
-    public int RetainedFinishedOrders { get; set; } = 100_000;
+    /// <value>Defaults to null (keep every order); otherwise 1 to 100,000,000.</value>
+    public int? RetainedFinishedOrders { get; set; }
 
     /// <summary>
-    /// How many fills the venue keeps for <see cref="PaperVenue.GetRecentFillsAsync"/>, newest first; older ones are
-    /// dropped from the list (they stay in the event stream's history and the engine's log).
+    /// How many fills the venue keeps for <see cref="PaperVenue.GetRecentFillsAsync"/>, newest first; null keeps every
+    /// fill. Older ones are dropped from the list (the engine's log keeps them).
     /// </summary>
-    /// <value>Defaults to 100,000; 1 to 100,000,000.</value>
-    public int RetainedFills { get; set; } = 100_000;
+    /// <value>Defaults to null (keep every fill); otherwise 1 to 100,000,000.</value>
+    public int? RetainedFills { get; set; }
 
     /// <summary>Seeded fault injection; all rates are zero by default.</summary>
     public PaperFaultOptions Faults { get; set; } = new();

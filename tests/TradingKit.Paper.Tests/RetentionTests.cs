@@ -36,6 +36,25 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task ByDefaultEveryOrderAndFillIsKept()
+    {
+        var h = new VenueHarness();
+        Assert.Null(h.Options.RetainedFinishedOrders);
+        Assert.Null(h.Options.RetainedFills);
+        var first = h.Market(OrderSide.Buy, 1m);
+        Assert.True((await h.SubmitAsync(first)).Accepted);
+        h.Bar(100m, 101m, 99m, 100m);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True((await h.SubmitAsync(h.Market(OrderSide.Buy, 1m))).Accepted);
+            h.Bar(100m, 101m, 99m, 100m);
+        }
+
+        Assert.Equal(OrderStatus.Filled, (await h.QueryAsync(first.ClientOrderId)).Status);
+        Assert.Equal(5, (await h.Venue.GetRecentFillsAsync(null, VenueHarness.Start)).Count);
+    }
+
+    [Fact]
     public async Task WorkingOrdersAreNeverForgotten_AndCancelStillReachesThem()
     {
         var h = new VenueHarness(o => o.RetainedFinishedOrders = 1);

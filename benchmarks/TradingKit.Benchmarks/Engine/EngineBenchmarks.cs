@@ -65,6 +65,20 @@ public class EngineRoundTripBenchmarks
         await engine.DisposeAsync().ConfigureAwait(false);
         return engine.Orders.FillCount;
     }
+
+    /// <summary>
+    /// The same round trips with the OMS and the paper venue keeping only their newest 1,000 finished orders and fills
+    /// (<see cref="TradingKit.Oms.OmsOptions.RetainedTerminalOrders"/>, <see cref="TradingKit.Paper.PaperVenueOptions.RetainedFinishedOrders"/>),
+    /// as a long session does once it has run past their default of 100,000.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Orders)]
+    public async Task<int> OrderRoundTripsKeepingLast1000()
+    {
+        var engine = EngineFixture.Create(new EngineFixture.PingPongStrategy(), _bars[0].OpenTime, retained: 1_000);
+        await engine.RunAsync(new EngineFixture.ArrayFeed(_bars)).ConfigureAwait(false);
+        await engine.DisposeAsync().ConfigureAwait(false);
+        return engine.Orders.FillCount;
+    }
 }
 
 /// <summary>

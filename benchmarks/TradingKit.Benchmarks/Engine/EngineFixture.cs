@@ -36,10 +36,23 @@ internal static class EngineFixture
         return bars;
     }
 
-    public static TradingEngine Create(IStrategy strategy, DateTimeOffset start)
+    /// <summary>A complete in-memory paper engine.</summary>
+    /// <param name="strategy">The strategy.</param>
+    /// <param name="start">The clock's start.</param>
+    /// <param name="retained">
+    /// How many finished orders (and fills) the OMS and the paper venue keep as objects; their defaults (100,000) when null.
+    /// </param>
+    public static TradingEngine Create(IStrategy strategy, DateTimeOffset start, int? retained = null)
     {
         var clock = new SimulationTimeProvider(start);
-        var venue = new PaperVenue(new PaperVenueOptions { InitialCash = 100_000m, TakerFeeBps = 1m }, clock);
+        var venueOptions = new PaperVenueOptions { InitialCash = 100_000m, TakerFeeBps = 1m };
+        if (retained is { } keep)
+        {
+            venueOptions.RetainedFinishedOrders = keep;
+            venueOptions.RetainedFills = keep;
+        }
+
+        var venue = new PaperVenue(venueOptions, clock);
         var options = new EngineOptions
         {
             SessionId = "bench",
@@ -53,20 +66,35 @@ internal static class EngineFixture
         };
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
+        if (retained is { } kept)
+        {
+            options.Oms.RetainedTerminalOrders = kept;
+        }
+
         return new TradingEngine(options, venue, new InMemoryEventStore(clock), [strategy], clock);
     }
 
     /// <summary>
-    /// Reads the <c>[orders] [sessions]</c> arguments of the round-trip console commands (<c>sessions</c>, <c>allocations</c>):
-    /// 20,000 orders and the command's own session count when left out.
+    /// Reads the <c>[orders] [sessions] [retained]</c> arguments of the round-trip console commands (<c>sessions</c>,
+    /// <c>allocations</c>): 20,000 orders, the command's own session count and the OMS's and venue's default retention of
+    /// finished orders when left out.
     /// </summary>
-    public static bool TryReadSessionArguments(string[] args, int defaultSessions, out int orders, out int sessions)
+    public static bool TryReadSessionArguments(string[] args, int defaultSessions, out int orders, out int sessions, out int? retained)
     {
         orders = 20_000;
         sessions = defaultSessions;
-        return (args.Length <= 1 || int.TryParse(args[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out orders))
+        retained = null;
+        var keep = 0;
+        var ok = (args.Length <= 1 || int.TryParse(args[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out orders))
             && (args.Length <= 2 || int.TryParse(args[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sessions))
-            && args.Length <= 3 && orders >= 2 && sessions >= 1;
+            && (args.Length <= 3 || (int.TryParse(args[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out keep) && keep >= 1))
+            && args.Length <= 4 && orders >= 2 && sessions >= 1;
+        if (ok && args.Length > 3)
+        {
+            retained = keep;
+        }
+
+        return ok;
     }
 
     public static MovingAverageCrossStrategy MaCross() => new(new MovingAverageCrossOptions { Symbol = Symbol.Value, FastPeriod = 10, SlowPeriod = 30 });

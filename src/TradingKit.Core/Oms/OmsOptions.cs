@@ -22,15 +22,21 @@ public sealed class OmsOptions
     public int MaxUnknownOutcomeResends { get; set; } = 2;
 
     /// <summary>
-    /// How many terminal orders (filled, cancelled, expired, rejected, denied) the OMS keeps as objects, newest first. An
-    /// older one is retired: it leaves <see cref="OrderManager.Orders"/>, <see cref="OrderManager.TryGetOrder"/> and
-    /// <see cref="OrderManager.GetContext"/>, and only its client order id stays, so the same intent again is still
-    /// answered <see cref="SubmitStatus.Duplicate"/> and never sent, and a late report for it is counted in
-    /// <see cref="OrderManager.RetiredReports"/> and changes nothing. Open orders are never retired. This bounds what a
-    /// long session keeps per order to the id; the event log keeps the whole history either way.
+    /// How many terminal orders (filled, cancelled, expired, rejected, denied) the OMS keeps as objects, newest first; null
+    /// keeps every order. An older one is retired: it leaves <see cref="OrderManager.Orders"/>,
+    /// <see cref="OrderManager.TryGetOrder"/> and <see cref="OrderManager.GetContext"/>, and only its client order id stays,
+    /// so the same intent again is still answered <see cref="SubmitStatus.Duplicate"/> and never sent, and a late report for
+    /// it is counted in <see cref="OrderManager.RetiredReports"/> and changes nothing. Open orders are never retired. The
+    /// event log keeps the whole history either way.
     /// </summary>
-    /// <value>Defaults to 100,000 (about 60 MB of orders at most); 1 to 100,000,000.</value>
-    public int RetainedTerminalOrders { get; set; } = 100_000;
+    /// <remarks>
+    /// A bound trades time for memory: each retired order frees about 600 B of OMS objects but costs a few microseconds,
+    /// because retiring it touches memory last used a whole window earlier (docs/benchmarks.md, 2026-12-07). Set it for
+    /// sessions that run long enough for their orders to matter (a live process that trades for weeks); leave it null
+    /// for backtests that must run fast.
+    /// </remarks>
+    /// <value>Defaults to null (keep every order); otherwise 1 to 100,000,000.</value>
+    public int? RetainedTerminalOrders { get; set; }
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="TradingKitException">Every problem found, code <c>INVALID_OPTIONS</c>.</exception>

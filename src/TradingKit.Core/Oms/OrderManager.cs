@@ -41,8 +41,12 @@ public sealed partial class OrderManager
     // Only the open orders: the checks on every decision and submit must not walk the whole session's history.
     private readonly Dictionary<ClientOrderId, Tracked> _open = [];
 
-    // Terminal orders in the order they became terminal; the oldest beyond the retention are retired to their ids.
-    private readonly Queue<Tracked> _terminal = new();
+    // Terminal orders in the order they became terminal, linked through the orders themselves (no array that grows with
+    // the session); the oldest beyond the retention are retired to their ids.
+    private Tracked? _oldestTerminal;
+    private Tracked? _newestTerminal;
+    private int _terminalCount;
+    private readonly int? _retention;
     private readonly HashSet<ClientOrderId> _retired = [];
 
     /// <summary>Creates the OMS.</summary>
@@ -68,6 +72,7 @@ public sealed partial class OrderManager
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _callPipeline = BuildCallPipeline(options, timeProvider);
         _directFirstAttempt = options.CallTimeout == Timeout.InfiniteTimeSpan;
+        _retention = options.RetainedTerminalOrders;
         _queryPipeline = BuildQueryPipeline(options, timeProvider);
     }
 
@@ -825,7 +830,7 @@ public sealed partial class OrderManager
             }
         }
 
-        if (!open && !tracked.Terminal && OrderStateMachine.IsTerminal(status))
+        if (!open && _retention is not null && !tracked.Terminal && OrderStateMachine.IsTerminal(status))
         {
             Retain(tracked);
         }
@@ -836,10 +841,23 @@ public sealed partial class OrderManager
     private void Retain(Tracked tracked)
     {
         tracked.Terminal = true;
-        _terminal.Enqueue(tracked);
-        while (_terminal.Count > _options.RetainedTerminalOrders)
+        if (_newestTerminal is null)
         {
-            var oldest = _terminal.Dequeue();
+            _oldestTerminal = tracked;
+        }
+        else
+        {
+            _newestTerminal.NextTerminal = tracked;
+        }
+
+        _newestTerminal = tracked;
+        _terminalCount++;
+        while (_terminalCount > _retention)
+        {
+            var oldest = _oldestTerminal!;
+            _oldestTerminal = oldest.NextTerminal;
+            oldest.NextTerminal = null;
+            _terminalCount--;
             var id = oldest.Order.ClientOrderId;
             _orders.Remove(id);
             _retired.Add(id);
@@ -974,5 +992,8 @@ public sealed partial class OrderManager
 
         /// <summary>Counted among the terminal orders (see <see cref="Retain"/>).</summary>
         public bool Terminal { get; set; }
+
+        /// <summary>The order that became terminal next, while this one is retained.</summary>
+        public Tracked? NextTerminal { get; set; }
     }
 }

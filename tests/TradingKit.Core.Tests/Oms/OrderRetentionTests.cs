@@ -20,7 +20,7 @@ public sealed class OrderRetentionTests
     private readonly Recorder _recorder = new();
     private readonly SwitchGate _gate = new();
 
-    private OrderManager CreateOms(int retained) => new(_broker, _recorder,
+    private OrderManager CreateOms(int? retained) => new(_broker, _recorder,
         new OmsOptions { RetryBaseDelay = TimeSpan.Zero, CallTimeout = Timeout.InfiniteTimeSpan, RetainedTerminalOrders = retained }, _time, _gate);
 
     [Fact]
@@ -44,6 +44,21 @@ public sealed class OrderRetentionTests
         // The session's counts cover every order, retired or not.
         Assert.Equal(4, oms.SubmittedCount);
         Assert.Equal(4, oms.FillCount);
+    }
+
+    [Fact]
+    public async Task ByDefaultEveryOrderIsKept()
+    {
+        Assert.Null(new OmsOptions().RetainedTerminalOrders);
+        var oms = CreateOms(retained: null);
+        for (var i = 1; i <= 5; i++)
+        {
+            await SubmitAndFillAsync(oms, $"cid-{i}");
+        }
+
+        Assert.Equal(5, oms.Orders.Count());
+        Assert.True(oms.TryGetOrder(new ClientOrderId("cid-1"), out _));
+        Assert.Equal(0, oms.RetiredOrderCount);
     }
 
     [Fact]

@@ -30,6 +30,12 @@ catch (TradingKitException ex)
     Console.Error.WriteLine($"error [{ex.Code}]: {ex.Message}");
     return 2;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    // Options bound through the DI container (for example --Oms:MaxRetries) are validated when first resolved.
+    Console.Error.WriteLine($"error [{ErrorCodes.InvalidOptions}]: {string.Join(" ", ex.Failures)}");
+    return 2;
+}
 catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");

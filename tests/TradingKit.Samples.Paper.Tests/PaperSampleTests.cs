@@ -52,6 +52,9 @@ public sealed class PaperSampleTests : IDisposable
     [InlineData("--pace must be a whole number", "--pace", "fast")]
     [InlineData("invalid setting in section 'Strategy'", "--Strategy:FastPeriod", "ten")]
     [InlineData("needs a value", "--seed")]
+    [InlineData("error [INVALID_OPTIONS]: Oms options: MaxRetries must be 0-20 (got 50)", "--Oms:MaxRetries", "50")]
+    [InlineData("RetainedTerminalOrders must be 1-100,000,000 (got 0)", "--Oms:RetainedTerminalOrders", "0")]
+    [InlineData("SlippageBps must be in [0, 10000) (got -1)", "--Paper:SlippageBps", "-1")]
     public async Task BadInput_GetsAClearMessageAndExitCode2_NeverAStackTrace(string expected, params string[] args)
     {
         var (exit, output, error) = await RunAsync([.. args, "--out", _dir]);

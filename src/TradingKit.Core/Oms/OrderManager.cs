@@ -88,6 +88,9 @@ public sealed partial class OrderManager
     /// <summary>Terminal orders retired beyond <see cref="OmsOptions.RetainedTerminalOrders"/>: only their ids are kept.</summary>
     public int RetiredOrderCount => _retired.Count;
 
+    /// <summary>The client order ids of the retired orders (a live view; read it on the engine loop).</summary>
+    public IReadOnlySet<ClientOrderId> RetiredOrders => _retired;
+
     /// <summary>Orders sent to the venue.</summary>
     public int SubmittedCount { get; private set; }
 

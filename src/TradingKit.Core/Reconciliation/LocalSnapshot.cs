@@ -1,3 +1,4 @@
+using TradingKit.Domain;
 using TradingKit.Oms;
 using TradingKit.Orders;
 using TradingKit.Portfolio;
@@ -30,6 +31,13 @@ public sealed record LocalSnapshot
     /// <summary>The portfolio currency.</summary>
     public string Currency { get; init; } = "USD";
 
+    /// <summary>
+    /// Client order ids of orders the OMS has retired (see <see cref="OmsOptions.RetainedTerminalOrders"/>): terminal orders
+    /// no longer in <see cref="Orders"/>. A venue fill of one is the session's own, not an external fill; its effect is still
+    /// compared through the positions. A live view of the OMS's set, read on the engine loop like the orders.
+    /// </summary>
+    public IReadOnlySet<ClientOrderId> RetiredOrders { get; init; } = System.Collections.Frozen.FrozenSet<ClientOrderId>.Empty;
+
     /// <summary>The earliest execution time of the venue fills to compare (usually the session's or the log's start).</summary>
     public DateTimeOffset FillsSince { get; init; }
 
@@ -47,6 +55,7 @@ public sealed record LocalSnapshot
         {
             AsOf = asOf,
             Orders = [.. orders.Orders],
+            RetiredOrders = orders.RetiredOrders,
             Positions = portfolio.AllPositions,
             Cash = portfolio.Cash,
             Currency = portfolio.Currency,

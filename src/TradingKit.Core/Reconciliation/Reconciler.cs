@@ -317,7 +317,7 @@ public sealed partial class Reconciler
 
         foreach (var fill in fills)
         {
-            if (!localOrders.ContainsKey(fill.ClientOrderId))
+            if (!localOrders.ContainsKey(fill.ClientOrderId) && !local.RetiredOrders.Contains(fill.ClientOrderId))
             {
                 run.Add(new DriftItem(DriftType.ExternalFill, fill.Symbol, fill.TradeId.Value, "absent", $"{fill.Side} {Text(fill.Quantity)}@{Text(fill.Price)}",
                     $"venue fill {fill.TradeId} belongs to order {fill.ClientOrderId}, unknown locally"), policy);

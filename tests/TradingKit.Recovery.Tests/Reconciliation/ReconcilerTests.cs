@@ -194,6 +194,27 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task FillsOfOrdersTheOmsRetired_AreTheSessionsOwn_NotExternalFills()
+    {
+        var h = new OmsHarness(retainedTerminalOrders: 1);
+        for (var i = 0; i < 3; i++)
+        {
+            await h.SubmitAsync(i % 2 == 0 ? OrderSide.Buy : OrderSide.Sell, 1m);
+            await h.BarAsync(100m + i);
+        }
+
+        Assert.Equal(2, h.Orders.RetiredOrderCount);
+        Assert.Equal(3, (await h.Paper.GetRecentFillsAsync(null, RandomSession.Start)).Count);
+        var reconciler = h.Reconciler();
+
+        var result = await reconciler.ReconcileAsync(h.Snapshot(), "periodic");
+
+        Assert.Empty(result.Drifts);
+        Assert.True(result.Succeeded);
+        Assert.False(reconciler.IsQuarantined(OmsHarness.Spx));
+    }
+
+    [Fact]
     public async Task ExternalFill_NeverOpensALocalPosition_ItQuarantines()
     {
         var h = new OmsHarness();

@@ -21,7 +21,7 @@ internal sealed class OmsHarness
 
     private int _orderNumber;
 
-    public OmsHarness(Action<PaperVenueOptions>? configure = null)
+    public OmsHarness(Action<PaperVenueOptions>? configure = null, int? retainedTerminalOrders = null)
     {
         Clock = new SimulationTimeProvider(RandomSession.Start);
         var options = new PaperVenueOptions
@@ -35,7 +35,7 @@ internal sealed class OmsHarness
         Venue = new FaultyVenue(Paper);
         Store = new InMemoryEventStore(Clock);
         Portfolio = new PortfolioLedger(100_000m);
-        Orders = new OrderManager(Venue, NullRecorder.Instance, new OmsOptions { RetryBaseDelay = TimeSpan.Zero, CallTimeout = Timeout.InfiniteTimeSpan }, Clock);
+        Orders = new OrderManager(Venue, NullRecorder.Instance, new OmsOptions { RetryBaseDelay = TimeSpan.Zero, CallTimeout = Timeout.InfiniteTimeSpan, RetainedTerminalOrders = retainedTerminalOrders }, Clock);
         Sink = new OrderManagerReportSink(Orders, Portfolio);
     }
 

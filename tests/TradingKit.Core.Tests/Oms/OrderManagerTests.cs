@@ -4,30 +4,18 @@ using TradingKit.Domain;
 using TradingKit.Errors;
 using TradingKit.Oms;
 using TradingKit.Orders;
+using static TradingKit.Core.Tests.Oms.OmsTestKit;
 
 namespace TradingKit.Core.Tests.Oms;
 
 public sealed class OrderManagerTests
 {
-    private static readonly DateTimeOffset Start = new(2024, 1, 2, 14, 30, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Start);
     private readonly ScriptedBroker _broker = new();
     private readonly RecordingRecorder _recorder = new();
 
     private OrderManager CreateOms(IOrderGate? gate = null, int maxRetries = 3) => new(_broker, _recorder,
         new OmsOptions { MaxRetries = maxRetries, RetryBaseDelay = TimeSpan.Zero, CallTimeout = Timeout.InfiniteTimeSpan }, _time, gate);
-
-    private static OrderRequest Request(string id = "cid-1", decimal qty = 1m) => new()
-    {
-        ClientOrderId = new ClientOrderId(id),
-        Symbol = "BTCUSDT",
-        Side = OrderSide.Buy,
-        Type = OrderType.Limit,
-        Quantity = qty,
-        LimitPrice = 100m,
-    };
-
-    private static OrderContext Context() => new(new StrategyId("s1"), CorrelationId.New(), 100m, Start);
 
     [Fact]
     public async Task TEST712_SameClientOrderIdSubmittedTwice_YieldsOneOrderAndOneVenueCall()
@@ -290,36 +278,6 @@ public sealed class OrderManagerTests
         Assert.Null(fill);
         Assert.Equal(1, oms.UnknownReports);
         Assert.Empty(_recorder.Changes);
-    }
-
-    private static ExecutionReport TradeReport(string clientOrderId, string tradeId, decimal qty) => new(Start)
-    {
-        Kind = ExecutionKind.Trade,
-        ClientOrderId = new ClientOrderId(clientOrderId),
-        Symbol = "BTCUSDT",
-        Side = OrderSide.Buy,
-        Status = OrderStatus.PartiallyFilled,
-        Fill = new Fill
-        {
-            TradeId = new TradeId(tradeId),
-            ClientOrderId = new ClientOrderId(clientOrderId),
-            Symbol = "BTCUSDT",
-            Side = OrderSide.Buy,
-            Quantity = qty,
-            Price = 100m,
-            Timestamp = Start,
-        },
-    };
-
-    private sealed class RecordingRecorder : IOrderRecorder
-    {
-        public List<OrderChange> Changes { get; } = [];
-
-        public ValueTask RecordAsync(OrderChange change, CancellationToken cancellationToken = default)
-        {
-            Changes.Add(change);
-            return ValueTask.CompletedTask;
-        }
     }
 
     private sealed class DenyGate : IOrderGate

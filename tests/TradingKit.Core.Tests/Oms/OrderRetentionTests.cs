@@ -4,6 +4,7 @@ using TradingKit.Domain;
 using TradingKit.Errors;
 using TradingKit.Oms;
 using TradingKit.Orders;
+using static TradingKit.Core.Tests.Oms.OmsTestKit;
 
 namespace TradingKit.Core.Tests.Oms;
 
@@ -14,10 +15,9 @@ namespace TradingKit.Core.Tests.Oms;
 /// </summary>
 public sealed class OrderRetentionTests
 {
-    private static readonly DateTimeOffset Start = new(2024, 1, 2, 14, 30, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Start);
     private readonly ScriptedBroker _broker = new();
-    private readonly Recorder _recorder = new();
+    private readonly RecordingRecorder _recorder = new();
     private readonly SwitchGate _gate = new();
 
     private OrderManager CreateOms(int? retained) => new(_broker, _recorder,
@@ -180,7 +180,7 @@ public sealed class OrderRetentionTests
     // An order filled through a throwaway OMS, as start-up recovery would rebuild it from the log.
     private async Task<Order> FilledOrderAsync(string id)
     {
-        var other = new OrderManager(new ScriptedBroker(), new Recorder(), new OmsOptions { RetryBaseDelay = TimeSpan.Zero, CallTimeout = Timeout.InfiniteTimeSpan }, _time);
+        var other = new OrderManager(new ScriptedBroker(), new RecordingRecorder(), new OmsOptions { RetryBaseDelay = TimeSpan.Zero, CallTimeout = Timeout.InfiniteTimeSpan }, _time);
         var order = (await other.SubmitAsync(Request(id), Context())).Order!;
         await other.ApplyReportAsync(TradeReport(id, "T-" + id, 1m));
         Assert.Equal(OrderStatus.Filled, order.Status);
@@ -193,48 +193,6 @@ public sealed class OrderRetentionTests
         Assert.Equal(SubmitStatus.Accepted, outcome.Status);
         Assert.NotNull(await oms.ApplyReportAsync(TradeReport(id, "T-" + id, 1m)));
         Assert.Equal(OrderStatus.Filled, outcome.Order!.Status);
-    }
-
-    private static OrderRequest Request(string id, decimal qty = 1m) => new()
-    {
-        ClientOrderId = new ClientOrderId(id),
-        Symbol = "BTCUSDT",
-        Side = OrderSide.Buy,
-        Type = OrderType.Limit,
-        Quantity = qty,
-        LimitPrice = 100m,
-    };
-
-    private static OrderContext Context() => new(new StrategyId("s1"), CorrelationId.New(), 100m, Start);
-
-    private static ExecutionReport TradeReport(string clientOrderId, string tradeId, decimal qty) => new(Start)
-    {
-        Kind = ExecutionKind.Trade,
-        ClientOrderId = new ClientOrderId(clientOrderId),
-        Symbol = "BTCUSDT",
-        Side = OrderSide.Buy,
-        Status = OrderStatus.PartiallyFilled,
-        Fill = new Fill
-        {
-            TradeId = new TradeId(tradeId),
-            ClientOrderId = new ClientOrderId(clientOrderId),
-            Symbol = "BTCUSDT",
-            Side = OrderSide.Buy,
-            Quantity = qty,
-            Price = 100m,
-            Timestamp = Start,
-        },
-    };
-
-    private sealed class Recorder : IOrderRecorder
-    {
-        public List<OrderChange> Changes { get; } = [];
-
-        public ValueTask RecordAsync(OrderChange change, CancellationToken cancellationToken = default)
-        {
-            Changes.Add(change);
-            return ValueTask.CompletedTask;
-        }
     }
 
     private sealed class SwitchGate : IOrderGate

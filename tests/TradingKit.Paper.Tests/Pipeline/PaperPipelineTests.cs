@@ -3,6 +3,7 @@ using System.Text.Json;
 using TradingKit.Brokers;
 using TradingKit.Engine;
 using TradingKit.Events;
+using TradingKit.Journal;
 using TradingKit.Orders;
 
 namespace TradingKit.Paper.Tests.Pipeline;
@@ -124,6 +125,60 @@ public sealed class PaperPipelineTests
             Directory.Delete(rootA, true);
             Directory.Delete(rootB, true);
         }
+    }
+
+    [Fact]
+    public async Task BoundedOrderRetention_ChangesNoTradingOutcome_AndReconciliationStaysClean()
+    {
+        // Unknown outcomes and dropped acks make the OMS query the venue, so the bound must never hide an order a query needs;
+        // the reconciler must take the venue's fills of retired orders for the session's own (the venue keeps every fill here).
+        var bars = PaperPipeline.LoadBars(1500);
+        static void Faults(PaperVenueOptions o)
+        {
+            o.Faults.Seed = 11;
+            o.Faults.UnknownOutcomeRate = 0.3;
+            o.Faults.DropAckRate = 0.3;
+            o.Faults.DisconnectRate = 0.02;
+        }
+
+        async Task<(string OrdersFills, string Trades, SessionSummaryRecord Summary, int Retired, List<string> Drifts)> RunAsync(bool bounded)
+        {
+            await using var pipeline = PaperPipeline.Create(bars, o =>
+            {
+                Faults(o);
+                if (bounded)
+                {
+                    o.RetainedFinishedOrders = 8;
+                }
+            }, configure: o =>
+            {
+                o.Oms.RetainedTerminalOrders = bounded ? 1 : null;
+
+                // A month between reconciliations: each one compares the fills of about two months, of orders long retired.
+                o.ReconcileInterval = TimeSpan.FromDays(30);
+            });
+            var summary = await pipeline.RunAsync(bars);
+            var retired = pipeline.Engine.Orders.RetiredOrderCount;
+            var drifts = await pipeline.Store.ReadAllAsync()
+                .Where(e => e.Payload is DriftDetected or QuarantineStarted)
+                .Select(e => e.Payload is DriftDetected d ? $"{e.OccurredAt:O} {d.Kind} {d.Subject}: {d.Description}" : $"{e.OccurredAt:O} quarantine {((QuarantineStarted)e.Payload).Subject}")
+                .ToListAsync();
+            await pipeline.Engine.DisposeAsync();
+            return (File.ReadAllText(Path.Combine(pipeline.SessionDirectory, "orders_fills.jsonl")),
+                File.ReadAllText(Path.Combine(pipeline.SessionDirectory, "trades.jsonl")), summary, retired, drifts);
+        }
+
+        var all = await RunAsync(bounded: false);
+        var bounded = await RunAsync(bounded: true);
+
+        Assert.Equal(0, all.Retired);
+        Assert.Equal(all.Drifts, bounded.Drifts);
+        Assert.True(bounded.Retired > 10, $"the bound must have retired orders (retired {bounded.Retired})");
+        Assert.NotEmpty(all.OrdersFills);
+        Assert.Equal(all.OrdersFills, bounded.OrdersFills);
+        Assert.Equal(all.Trades, bounded.Trades);
+        Assert.Equal(all.Summary.Fills, bounded.Summary.Fills);
+        Assert.Equal(all.Summary.FinalEquity, bounded.Summary.FinalEquity);
     }
 
     [Fact]

@@ -30,8 +30,8 @@ public sealed class OmsOptions
     /// event log keeps the whole history either way.
     /// </summary>
     /// <remarks>
-    /// A bound trades time for memory: each retired order frees about 600 B of OMS objects but costs a few microseconds,
-    /// because retiring it touches memory last used a whole window earlier (docs/benchmarks.md, 2026-12-07). Set it for
+    /// A bound trades time for memory: each retired order frees about 600 B of OMS objects but costs up to a microsecond or
+    /// so, because retiring it touches memory last used a whole window earlier (docs/benchmarks.md, 2026-12-07). Set it for
     /// sessions that run long enough for their orders to matter (a live process that trades for weeks); leave it null
     /// for backtests that must run fast.
     /// </remarks>

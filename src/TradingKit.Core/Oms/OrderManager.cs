@@ -48,6 +48,7 @@ public sealed partial class OrderManager
     private int _terminalCount;
     private readonly int? _retention;
     private readonly HashSet<ClientOrderId> _retired = [];
+    private readonly System.Collections.ObjectModel.ReadOnlySet<ClientOrderId> _retiredView;
 
     /// <summary>Creates the OMS.</summary>
     /// <param name="broker">The venue.</param>
@@ -73,6 +74,7 @@ public sealed partial class OrderManager
         _callPipeline = BuildCallPipeline(options, timeProvider);
         _directFirstAttempt = options.CallTimeout == Timeout.InfiniteTimeSpan;
         _retention = options.RetainedTerminalOrders;
+        _retiredView = new(_retired);
         _queryPipeline = BuildQueryPipeline(options, timeProvider);
     }
 
@@ -89,7 +91,7 @@ public sealed partial class OrderManager
     public int RetiredOrderCount => _retired.Count;
 
     /// <summary>The client order ids of the retired orders (a live view; read it on the engine loop).</summary>
-    public IReadOnlySet<ClientOrderId> RetiredOrders => _retired;
+    public IReadOnlySet<ClientOrderId> RetiredOrders => _retiredView;
 
     /// <summary>Orders sent to the venue.</summary>
     public int SubmittedCount { get; private set; }

@@ -84,6 +84,14 @@ internal static class PaperSession
             // goes through the loop once more: the venue ignores it (already played) and the strategy decides about it, which
             // the crash may have prevented; a decision it had already acted on gets the same client order id and is refused as a duplicate.
             await engine.StartAsync().ConfigureAwait(false);
+            if (engine.LastRecovery is { } recovery)
+            {
+                var drifts = recovery.Reconciliation.Drifts;
+                var external = drifts.Count(static d => d.Type is TradingKit.Reconciliation.DriftType.ExternalFill or TradingKit.Reconciliation.DriftType.ExternalOrder);
+                Console.WriteLine($"Recovered: {recovery.OrdersRestored} orders from {recovery.EventsReplayed} events ({engine.Orders.RetiredOrderCount} retired); " +
+                    $"start-up reconciliation: {drifts.Count} drift(s), {drifts.Count(static d => d.Repaired)} repaired, {external} external");
+            }
+
             var warmed = engine.WarmUp(bars.Take(resumeAt));
             Console.WriteLine($"Resumed: strategy warmed up on {warmed} bars; continuing from bar {resumeAt + 1} ({bars[resumeAt].Timestamp:yyyy-MM-dd})");
         }

@@ -35,10 +35,19 @@ public sealed class KillAndResumeTests(PostgresServerFixture server) : IDisposab
         }
     }
 
+    // The OMS keeping only its newest three terminal orders and the venue its newest six finished ones: start-up recovery
+    // restores every order of the log and retires all but the newest, and its reconciliation compares every fill since
+    // the first order, most of them of retired orders.
+    private static readonly string[] BoundedRetention =
+    [
+        "--Oms:RetainedTerminalOrders", "3", "--Paper:RetainedFinishedOrders", "6",
+    ];
+
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task KilledMidSession_ThenResumed_EndsInTheSameStateAsAnUninterruptedRun(bool faults)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task KilledMidSession_ThenResumed_EndsInTheSameStateAsAnUninterruptedRun(bool faults, bool boundedRetention)
     {
         // A safety net only: every wait below is on the sample's own output or exit.
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
@@ -47,7 +56,8 @@ public sealed class KillAndResumeTests(PostgresServerFixture server) : IDisposab
         var outA = Path.Combine(_dir, "a");
         var outB = Path.Combine(_dir, "b");
 
-        string[] Run(string database, string output, string session) => [.. Args(database, output, session), .. (faults ? Faults : [])];
+        string[] Run(string database, string output, string session) =>
+            [.. Args(database, output, session), .. (faults ? Faults : []), .. (boundedRetention ? BoundedRetention : [])];
 
         using (var a = SampleProcess.Start(Run(logA.Name, outA, "run-a")))
         {
@@ -75,6 +85,13 @@ public sealed class KillAndResumeTests(PostgresServerFixture server) : IDisposab
             Assert.True(exit == 0, error);
             Assert.Contains("inputs replayed", output, StringComparison.Ordinal);
             Assert.Contains("Resumed: strategy warmed up on", output, StringComparison.Ordinal);
+
+            // Every fill the venue holds is the session's own, those of retired orders too.
+            Assert.Contains(", 0 external", output, StringComparison.Ordinal);
+            if (boundedRetention)
+            {
+                Assert.Matches(@"Recovered: \d+ orders from \d+ events \([1-9]\d* retired\)", output);
+            }
             Assert.Contains($"processed {TotalBars}/{TotalBars} bars", output, StringComparison.Ordinal);
         }
 

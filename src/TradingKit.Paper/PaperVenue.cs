@@ -40,7 +40,11 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
     private readonly Dictionary<Symbol, List<PaperOrder>> _book = [];
     private readonly Dictionary<Symbol, PositionState> _positions = [];
     private readonly Dictionary<Symbol, Mark> _marks = [];
-    private readonly Queue<Fill> _fills = new();
+    // Every fill from _fillsStart on is kept (RetainedFills drops the oldest by moving the start; the list is compacted
+    // now and then). While the fills are in time order, the recent-fills query finds its first one by binary search.
+    private readonly List<Fill> _fills = [];
+    private int _fillsStart;
+    private bool _fillsInTimeOrder = true;
 
     // Finished orders in the order they finished, linked through the orders themselves; the oldest beyond the retention
     // are forgotten, their ids kept.
@@ -346,8 +350,27 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
             }
 
             var fills = new List<Fill>();
-            foreach (var fill in _fills)
+            var first = _fillsStart;
+            if (_fillsInTimeOrder)
             {
+                var last = _fills.Count;
+                while (first < last)
+                {
+                    var middle = first + ((last - first) / 2);
+                    if (_fills[middle].Timestamp < since)
+                    {
+                        first = middle + 1;
+                    }
+                    else
+                    {
+                        last = middle;
+                    }
+                }
+            }
+
+            for (var i = first; i < _fills.Count; i++)
+            {
+                var fill = _fills[i];
                 if (fill.Timestamp >= since && (symbol is null || fill.Symbol == symbol.Value))
                 {
                     fills.Add(fill);
@@ -800,10 +823,20 @@ public sealed class PaperVenue : IBrokerAdapter, IMarketDataListener
             Liquidity = liquidity,
             Timestamp = now,
         };
-        _fills.Enqueue(fill);
-        if (_fills.Count > _options.RetainedFills)
+        if (_fills.Count > _fillsStart && fill.Timestamp < _fills[^1].Timestamp)
         {
-            _fills.Dequeue();
+            _fillsInTimeOrder = false;
+        }
+
+        _fills.Add(fill);
+        if (_fills.Count - _fillsStart > _options.RetainedFills)
+        {
+            _fillsStart++;
+            if (_fillsStart >= 1024 && _fillsStart * 2 >= _fills.Count)
+            {
+                _fills.RemoveRange(0, _fillsStart);
+                _fillsStart = 0;
+            }
         }
 
         order.AddFill(quantity, price, now);

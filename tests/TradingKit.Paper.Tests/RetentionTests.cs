@@ -105,6 +105,52 @@ public sealed class RetentionTests
         Assert.Equal(0m, await h.PositionAsync());
     }
 
+    [Fact]
+    public async Task RecentFillsSinceATime_AreExactlyThoseAtOrAfterIt_AcrossTheListsCompaction()
+    {
+        // 2,000 fills keeping 700: the list drops its oldest fills and, once 1,024 are dropped, compacts itself.
+        var h = new VenueHarness(o => o.RetainedFills = 700);
+        var times = new List<DateTimeOffset>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            Assert.True((await h.SubmitAsync(h.Market(i % 2 == 0 ? OrderSide.Buy : OrderSide.Sell, 1m))).Accepted);
+            times.Add(h.Bar(100m, 101m, 99m, 100m).Timestamp);
+        }
+
+        var all = await h.Venue.GetRecentFillsAsync(null, DateTimeOffset.MinValue);
+        var since = await h.Venue.GetRecentFillsAsync(null, times[1_800]);
+        var late = await h.Venue.GetRecentFillsAsync(null, times[^1].AddTicks(1));
+
+        Assert.Equal(Enumerable.Range(1_301, 700).Select(n => $"t-{n}"), all.Select(f => f.ClientOrderId.Value));
+        Assert.Equal(Enumerable.Range(1_801, 200).Select(n => $"t-{n}"), since.Select(f => f.ClientOrderId.Value));
+        Assert.Empty(late);
+    }
+
+    [Fact]
+    public async Task RecentFills_OnAClockThatWentBack_StillListEveryFillAtOrAfterTheTime()
+    {
+        var clock = new SettableClock(VenueHarness.Start.AddDays(10));
+        var venue = new PaperVenue(new PaperVenueOptions(), clock);
+        var ids = 0;
+        async Task FillAsync()
+        {
+            var id = new Domain.ClientOrderId($"c-{++ids}");
+            Assert.True((await venue.SubmitAsync(new OrderRequest { ClientOrderId = id, Symbol = VenueHarness.Spx, Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 1m })).Accepted);
+            var at = clock.GetUtcNow();
+            venue.OnMarketData(new MarketData.Bar(VenueHarness.Spx, at, at, 100m, 101m, 99m, 100m, 1_000_000m));
+        }
+
+        await FillAsync();
+        clock.Now = VenueHarness.Start.AddDays(5);
+        await FillAsync();
+        clock.Now = VenueHarness.Start.AddDays(20);
+        await FillAsync();
+
+        var since = await venue.GetRecentFillsAsync(null, VenueHarness.Start.AddDays(6));
+
+        Assert.Equal(["c-1", "c-3"], since.Select(f => f.ClientOrderId.Value));
+    }
+
     [Theory]
     [InlineData(0, 1, "RetainedFinishedOrders")]
     [InlineData(1, 0, "RetainedFills")]
@@ -117,5 +163,13 @@ public sealed class RetentionTests
 
         Assert.Equal(ErrorCodes.InvalidOptions, ex.Code);
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+    }
+
+    // A clock that can be set anywhere, backwards too, as a wall clock corrected by NTP can move.
+    private sealed class SettableClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

@@ -40,9 +40,10 @@ internal static class EngineFixture
     /// <param name="strategy">The strategy.</param>
     /// <param name="start">The clock's start.</param>
     /// <param name="retained">
-    /// How many finished orders (and fills) the OMS and the paper venue keep as objects; their defaults (100,000) when null.
+    /// How many finished orders (and fills) the OMS and the paper venue keep as objects; their defaults (all) when null.
     /// </param>
-    public static TradingEngine Create(IStrategy strategy, DateTimeOffset start, int? retained = null)
+    /// <param name="reconcileEveryBar">Reconciles with the venue every engine minute (every bar), as the engine's default does.</param>
+    public static TradingEngine Create(IStrategy strategy, DateTimeOffset start, int? retained = null, bool reconcileEveryBar = false)
     {
         var clock = new SimulationTimeProvider(start);
         var venueOptions = new PaperVenueOptions { InitialCash = 100_000m, TakerFeeBps = 1m };
@@ -61,8 +62,9 @@ internal static class EngineFixture
             TimerInterval = TimeSpan.FromMinutes(1),
             InputCapacity = 65_536,
 
-            // Reconciliation is a periodic duty on wall-clock minutes; on one-minute bars it would run on every bar.
-            ReconcileInterval = null,
+            // Reconciliation is a periodic duty on engine minutes; on one-minute bars it runs on every bar, which the round
+            // trip leaves out unless asked.
+            ReconcileInterval = reconcileEveryBar ? TimeSpan.FromMinutes(1) : null,
         };
         options.Oms.RetryBaseDelay = TimeSpan.Zero;
         options.Oms.CallTimeout = Timeout.InfiniteTimeSpan;
@@ -75,21 +77,23 @@ internal static class EngineFixture
     }
 
     /// <summary>
-    /// Reads the <c>[orders] [sessions] [retained]</c> arguments of the round-trip console commands (<c>sessions</c>,
-    /// <c>allocations</c>): 20,000 orders, the command's own session count and the OMS's and venue's default retention of
-    /// finished orders when left out.
+    /// Reads the <c>[orders] [sessions] [retained|all] [reconcile]</c> arguments of the round-trip console commands
+    /// (<c>sessions</c>, <c>allocations</c>): 20,000 orders, the command's own session count, the OMS's and venue's default
+    /// retention of finished orders (<c>all</c>) and no periodic reconciliation when left out.
     /// </summary>
-    public static bool TryReadSessionArguments(string[] args, int defaultSessions, out int orders, out int sessions, out int? retained)
+    public static bool TryReadSessionArguments(string[] args, int defaultSessions, out int orders, out int sessions, out int? retained, out bool reconcile)
     {
         orders = 20_000;
         sessions = defaultSessions;
         retained = null;
+        reconcile = args.Length > 4 && args[4] == "reconcile";
         var keep = 0;
         var ok = (args.Length <= 1 || int.TryParse(args[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out orders))
             && (args.Length <= 2 || int.TryParse(args[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sessions))
-            && (args.Length <= 3 || (int.TryParse(args[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out keep) && keep >= 1))
-            && args.Length <= 4 && orders >= 2 && sessions >= 1;
-        if (ok && args.Length > 3)
+            && (args.Length <= 3 || args[3] == "all" || (int.TryParse(args[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out keep) && keep >= 1))
+            && (args.Length <= 4 || reconcile)
+            && args.Length <= 5 && orders >= 2 && sessions >= 1;
+        if (ok && args.Length > 3 && args[3] != "all")
         {
             retained = keep;
         }

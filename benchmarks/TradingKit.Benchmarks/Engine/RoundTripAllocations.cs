@@ -18,9 +18,9 @@ internal static class RoundTripAllocations
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (!EngineFixture.TryReadSessionArguments(args, 5, out var orders, out var sessions, out var retained))
+        if (!EngineFixture.TryReadSessionArguments(args, 5, out var orders, out var sessions, out var retained, out var reconcile))
         {
-            await Console.Error.WriteLineAsync("usage: allocations [orders >= 2] [sessions >= 1] [retained finished orders >= 1]").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: allocations [orders >= 2] [sessions >= 1] [retained finished orders >= 1 | all] [reconcile]").ConfigureAwait(false);
             return 2;
         }
 
@@ -32,7 +32,7 @@ internal static class RoundTripAllocations
             var measured = s >= WarmUp;
             var before = GC.GetTotalAllocatedBytes(precise: true);
             listener.Listening = measured;
-            var engine = EngineFixture.Create(new EngineFixture.PingPongStrategy(), bars[0].OpenTime, retained);
+            var engine = EngineFixture.Create(new EngineFixture.PingPongStrategy(), bars[0].OpenTime, retained, reconcile);
             await engine.RunAsync(new EngineFixture.ArrayFeed(bars)).ConfigureAwait(false);
             await engine.DisposeAsync().ConfigureAwait(false);
             listener.Listening = false;

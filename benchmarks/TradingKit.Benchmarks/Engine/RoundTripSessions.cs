@@ -5,13 +5,15 @@ namespace TradingKit.Benchmarks.Engine;
 
 /// <summary>
 /// A console measurement beside BenchmarkDotNet for comparing two builds of the order round trip:
-/// <c>dotnet run -c Release --project benchmarks/TradingKit.Benchmarks -- sessions [orders] [sessions] [retained]</c>.
+/// <c>dotnet run -c Release --project benchmarks/TradingKit.Benchmarks -- sessions [orders] [sessions] [retained|all] [reconcile]</c>.
 /// Each session is one whole engine run of the <see cref="EngineRoundTripBenchmarks"/> workload (one order round trip per
 /// bar). A full, compacting collection runs before every session, so one session's garbage is never charged to the next,
 /// and the first five sessions are warm-up (tiered compilation). For each session it prints the wall time per order, the
 /// garbage-collection pause inside it, the process CPU time and the bytes allocated per order; at the end the median and
 /// the best session, and what the finished session still holds per order (measured after the timing). An optional
-/// third argument sets how many finished orders the OMS and the paper venue keep (their default is 100,000). Run it for the two builds alternately in the same minutes: on a shared machine only such pairs compare.
+/// third argument sets how many finished orders the OMS and the paper venue keep (<c>all</c>, their default, or a count),
+/// and a fourth, <c>reconcile</c>, turns on the engine's default periodic reconciliation (every bar here). Run it for the
+/// two builds alternately in the same minutes: on a shared machine only such pairs compare.
 /// Compare builds under the runtime's default (concurrent) collector, as BenchmarkDotNet runs them. Under the
 /// non-concurrent one (<c>DOTNET_gcConcurrent=0</c>) a 20,000-order session fits in generation 0 and runs no collection at
 /// all, so the cost of collecting what it kept lands in the full collection before the next session, outside the timing:
@@ -24,9 +26,9 @@ internal static class RoundTripSessions
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (!EngineFixture.TryReadSessionArguments(args, 15, out var orders, out var sessions, out var retained))
+        if (!EngineFixture.TryReadSessionArguments(args, 15, out var orders, out var sessions, out var retained, out var reconcile))
         {
-            await Console.Error.WriteLineAsync("usage: sessions [orders >= 2] [sessions >= 1] [retained finished orders >= 1]").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("usage: sessions [orders >= 2] [sessions >= 1] [retained finished orders >= 1 | all] [reconcile]").ConfigureAwait(false);
             return 2;
         }
 
@@ -38,7 +40,7 @@ internal static class RoundTripSessions
         using var process = Process.GetCurrentProcess();
         for (var s = 0; s < WarmUp + sessions; s++)
         {
-            var session = await MeasureSessionAsync(bars, retained, process).ConfigureAwait(false);
+            var session = await MeasureSessionAsync(bars, retained, reconcile, process).ConfigureAwait(false);
 
             // The last bar's order has no next bar to fill on.
             if (session.Fills < orders - 1)
@@ -67,7 +69,7 @@ internal static class RoundTripSessions
 
     // One session, from the full collection before it to what it still holds after it, in a frame of its own: the engine
     // never reaches the caller, so nothing of one session is still referenced when the next one's collection runs.
-    private static async Task<SessionResult> MeasureSessionAsync(TradingKit.MarketData.Bar[] bars, int? retained, Process process)
+    private static async Task<SessionResult> MeasureSessionAsync(TradingKit.MarketData.Bar[] bars, int? retained, bool reconcile, Process process)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -81,7 +83,7 @@ internal static class RoundTripSessions
         var cpu = process.TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
 
-        var engine = EngineFixture.Create(new EngineFixture.PingPongStrategy(), bars[0].OpenTime, retained);
+        var engine = EngineFixture.Create(new EngineFixture.PingPongStrategy(), bars[0].OpenTime, retained, reconcile);
         await engine.RunAsync(new EngineFixture.ArrayFeed(bars)).ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
 

@@ -19,7 +19,10 @@ public sealed record LocalSnapshot
     /// <summary>When the snapshot was taken, on the engine clock.</summary>
     public required DateTimeOffset AsOf { get; init; }
 
-    /// <summary>Every local order (open and closed; denied ones are ignored).</summary>
+    /// <summary>
+    /// Every local order (open and closed; denied ones are ignored). From <see cref="Capture"/>: the OMS's orders, copied
+    /// when first read.
+    /// </summary>
     public required IReadOnlyList<Order> Orders { get; init; }
 
     /// <summary>Every position leg ever traded, flat ones included.</summary>
@@ -30,6 +33,18 @@ public sealed record LocalSnapshot
 
     /// <summary>The portfolio currency.</summary>
     public string Currency { get; init; } = "USD";
+
+    /// <summary>
+    /// The open orders among <see cref="Orders"/>, when known (set by <see cref="Capture"/>). With <see cref="FindOrder"/>
+    /// it lets a reconciliation look only at the orders that can drift instead of indexing every order of the session.
+    /// </summary>
+    public IReadOnlyList<Order>? OpenOrders { get; init; }
+
+    /// <summary>
+    /// Finds a local order by client order id, when known (set by <see cref="Capture"/>): the same orders as
+    /// <see cref="Orders"/>. Null when the snapshot was built without one; the reconciler then indexes <see cref="Orders"/>.
+    /// </summary>
+    public Func<ClientOrderId, Order?>? FindOrder { get; init; }
 
     /// <summary>
     /// Client order ids of orders the OMS has retired (see <see cref="OmsOptions.RetainedTerminalOrders"/>): terminal orders
@@ -54,12 +69,32 @@ public sealed record LocalSnapshot
         return new LocalSnapshot
         {
             AsOf = asOf,
-            Orders = [.. orders.Orders],
+            Orders = new OmsOrders(orders),
             RetiredOrders = orders.RetiredOrders,
+            OpenOrders = orders.GetOpenOrders(),
+            FindOrder = id => orders.TryGetOrder(id, out var order) ? order : null,
             Positions = portfolio.AllPositions,
             Cash = portfolio.Cash,
             Currency = portfolio.Currency,
             FillsSince = fillsSince,
         };
+    }
+
+    // The OMS's orders, copied when first read: a reconciliation that goes by OpenOrders and FindOrder never reads them, so
+    // taking a snapshot does not cost a copy of the session's every order. On the engine loop nothing changes the OMS
+    // between the capture and the read.
+    private sealed class OmsOrders(OrderManager orders) : IReadOnlyList<Order>
+    {
+        private List<Order>? _copy;
+
+        public int Count => Copy.Count;
+
+        public Order this[int index] => Copy[index];
+
+        private List<Order> Copy => _copy ??= [.. orders.Orders];
+
+        public IEnumerator<Order> GetEnumerator() => Copy.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

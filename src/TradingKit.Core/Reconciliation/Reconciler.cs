@@ -196,14 +196,7 @@ public sealed partial class Reconciler
             ? await ReadAsync(static (b, _, ct) => b.GetBalancesAsync(ct), local, ReconciliationErrorCodes.BalancesSyncFail, "balances", run, cancellationToken).ConfigureAwait(false)
             : null;
 
-        var localOrders = new Dictionary<ClientOrderId, Order>();
-        foreach (var order in local.Orders)
-        {
-            if (order.Status is not (OrderStatus.New or OrderStatus.Denied))
-            {
-                localOrders[order.ClientOrderId] = order;
-            }
-        }
+        var localOrders = new LocalOrders(local);
 
         if (open is not null && fills is not null)
         {
@@ -226,7 +219,7 @@ public sealed partial class Reconciler
         }
     }
 
-    private async ValueTask CompareOrdersAsync(Run run, Dictionary<ClientOrderId, Order> localOrders, IReadOnlyList<VenueOrderState> open,
+    private async ValueTask CompareOrdersAsync(Run run, LocalOrders localOrders, IReadOnlyList<VenueOrderState> open,
         IReadOnlyList<Fill> fills, CancellationToken cancellationToken)
     {
         var local = run.Local;
@@ -248,7 +241,8 @@ public sealed partial class Reconciler
             list.Add(fill);
         }
 
-        foreach (var order in localOrders.Values.OrderBy(o => o.CreatedAt).ThenBy(o => o.ClientOrderId.Value, StringComparer.Ordinal))
+        // Only orders open on either side or with venue fills in the window can drift; the rest are skipped unsorted.
+        foreach (var order in localOrders.ToCompare(openById, fillsByOrder))
         {
             var id = order.ClientOrderId;
             var missing = fillsByOrder.TryGetValue(id, out var orderFills) ? orderFills.Where(f => !order.HasFill(f.TradeId)).ToList() : [];
@@ -308,7 +302,7 @@ public sealed partial class Reconciler
 
         foreach (var state in open)
         {
-            if (!localOrders.ContainsKey(state.ClientOrderId))
+            if (!localOrders.Contains(state.ClientOrderId))
             {
                 run.Add(new DriftItem(DriftType.ExternalOrder, state.Symbol, state.ClientOrderId.Value, "unknown", state.Status.ToString(),
                     $"order {state.ClientOrderId} ({state.Side} {Text(state.Quantity)} {state.Symbol}) is open at the venue but unknown locally"), policy);
@@ -317,7 +311,7 @@ public sealed partial class Reconciler
 
         foreach (var fill in fills)
         {
-            if (!localOrders.ContainsKey(fill.ClientOrderId) && !local.RetiredOrders.Contains(fill.ClientOrderId))
+            if (!localOrders.Contains(fill.ClientOrderId) && !local.RetiredOrders.Contains(fill.ClientOrderId))
             {
                 run.Add(new DriftItem(DriftType.ExternalFill, fill.Symbol, fill.TradeId.Value, "absent", $"{fill.Side} {Text(fill.Quantity)}@{Text(fill.Price)}",
                     $"venue fill {fill.TradeId} belongs to order {fill.ClientOrderId}, unknown locally"), policy);
@@ -603,5 +597,98 @@ public sealed partial class Reconciler
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The local orders a comparison sees (every one but NEW and DENIED), by client order id. With the snapshot's open
+    /// orders and lookup (<see cref="LocalSnapshot.Capture"/> sets both) a run touches only the orders that can drift, so a
+    /// reconciliation's cost does not grow with the session's history; without them the list is indexed once.
+    /// </summary>
+    private sealed class LocalOrders
+    {
+        private readonly LocalSnapshot _local;
+        private readonly Dictionary<ClientOrderId, Order>? _byId;
+
+        public LocalOrders(LocalSnapshot local)
+        {
+            _local = local;
+            if (local.FindOrder is null || local.OpenOrders is null)
+            {
+                _byId = [];
+                foreach (var order in local.Orders)
+                {
+                    if (Compared(order))
+                    {
+                        _byId[order.ClientOrderId] = order;
+                    }
+                }
+            }
+        }
+
+        public bool Contains(ClientOrderId id) => Find(id) is not null;
+
+        /// <summary>
+        /// The orders open locally, open at the venue, or with venue fills in the window, oldest first (ties by client order
+        /// id): the same orders, in the same order, as walking every local order would compare.
+        /// </summary>
+        public List<Order> ToCompare(Dictionary<ClientOrderId, VenueOrderState> openAtVenue, Dictionary<ClientOrderId, List<Fill>> fillsByOrder)
+        {
+            var list = new List<Order>();
+            if (_byId is not null)
+            {
+                foreach (var order in _byId.Values)
+                {
+                    if (OrderStateMachine.IsOpen(order.Status) || openAtVenue.ContainsKey(order.ClientOrderId) || fillsByOrder.ContainsKey(order.ClientOrderId))
+                    {
+                        list.Add(order);
+                    }
+                }
+            }
+            else
+            {
+                var seen = new HashSet<ClientOrderId>();
+                foreach (var order in _local.OpenOrders!)
+                {
+                    if (Compared(order) && seen.Add(order.ClientOrderId))
+                    {
+                        list.Add(order);
+                    }
+                }
+
+                AddFound(openAtVenue.Keys, seen, list);
+                AddFound(fillsByOrder.Keys, seen, list);
+            }
+
+            list.Sort(static (a, b) =>
+            {
+                var byTime = a.CreatedAt.CompareTo(b.CreatedAt);
+                return byTime != 0 ? byTime : string.CompareOrdinal(a.ClientOrderId.Value, b.ClientOrderId.Value);
+            });
+            return list;
+        }
+
+        private Order? Find(ClientOrderId id)
+        {
+            if (_byId is not null)
+            {
+                return _byId.GetValueOrDefault(id);
+            }
+
+            return _local.FindOrder!(id) is { } order && Compared(order) ? order : null;
+        }
+
+        private void AddFound(IEnumerable<ClientOrderId> ids, HashSet<ClientOrderId> seen, List<Order> into)
+        {
+            foreach (var id in ids)
+            {
+                if (!seen.Contains(id) && Find(id) is { } order)
+                {
+                    seen.Add(id);
+                    into.Add(order);
+                }
+            }
+        }
+
+        private static bool Compared(Order order) => order.Status is not (OrderStatus.New or OrderStatus.Denied);
     }
 }

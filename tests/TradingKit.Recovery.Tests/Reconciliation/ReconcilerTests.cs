@@ -193,6 +193,49 @@ public sealed class ReconcilerTests
         Assert.Contains(events, e => e is QuarantineCompleted { Subject: "SPX", Resolution: "reconciled_clean" });
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ACapturedSnapshot_GoingByOpenOrdersAndLookup_FindsWhatIndexingEveryOrderFinds(bool retainOne)
+    {
+        // The same session twice: filled round trips, a fill the session missed, a resting order, an order the venue
+        // never saw and an external one. One reconciliation goes by the captured snapshot's open orders and lookup, the
+        // other by a snapshot that lists the orders only.
+        async Task<(List<string> Drifts, int Queries)> RunAsync(bool listOnly)
+        {
+            var h = new OmsHarness(retainedTerminalOrders: retainOne ? 1 : null);
+            for (var i = 0; i < 4; i++)
+            {
+                await h.SubmitAsync(i % 2 == 0 ? OrderSide.Buy : OrderSide.Sell, 1m);
+                await h.BarAsync(100m + i);
+            }
+
+            await h.SubmitAsync(OrderSide.Buy, 2m);
+            await h.BarAsync(104m, deliver: false);
+            await h.SubmitAsync(OrderSide.Buy, 1m, limit: 50m);
+            h.Venue.SubmitVanishes = true;
+            await h.SubmitAsync(OrderSide.Sell, 1m, limit: 500m);
+            h.Venue.SubmitVanishes = false;
+            await h.Paper.SubmitAsync(new OrderRequest { ClientOrderId = new ClientOrderId("manual-9"), Symbol = OmsHarness.Spx, Side = OrderSide.Buy, Type = OrderType.Limit, Quantity = 1m, LimitPrice = 40m });
+            await h.DrainAsync(deliver: false);
+            h.Advance(TimeSpan.FromMinutes(10));
+
+            var captured = h.Snapshot();
+            var snapshot = listOnly ? captured with { Orders = [.. h.Orders.Orders], OpenOrders = null, FindOrder = null } : captured;
+            var result = await h.Reconciler().ReconcileAsync(snapshot, "periodic");
+            return ([.. result.Drifts.Select(d => $"{d.Type} {d.Subject} {d.LocalValue} {d.VenueValue} {d.Action} {d.Repaired}")], h.Venue.Queries);
+        }
+
+        var byLookup = await RunAsync(listOnly: false);
+        var byList = await RunAsync(listOnly: true);
+
+        Assert.Contains(byLookup.Drifts, d => d.StartsWith("MissingFill", StringComparison.Ordinal));
+        Assert.Contains(byLookup.Drifts, d => d.StartsWith("OrderUnknownAtVenue", StringComparison.Ordinal));
+        Assert.Contains(byLookup.Drifts, d => d.StartsWith("ExternalOrder", StringComparison.Ordinal));
+        Assert.Equal(byList.Drifts, byLookup.Drifts);
+        Assert.Equal(byList.Queries, byLookup.Queries);
+    }
+
     [Fact]
     public async Task FillsOfOrdersTheOmsRetired_AreTheSessionsOwn_NotExternalFills()
     {

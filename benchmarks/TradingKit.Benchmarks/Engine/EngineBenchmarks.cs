@@ -69,7 +69,7 @@ public class EngineRoundTripBenchmarks
     /// <summary>
     /// The same round trips with the OMS and the paper venue keeping only their newest 1,000 finished orders and fills
     /// (<see cref="TradingKit.Oms.OmsOptions.RetainedTerminalOrders"/>, <see cref="TradingKit.Paper.PaperVenueOptions.RetainedFinishedOrders"/>),
-    /// as a long session does once it has run past their default of 100,000.
+    /// the bound a long live session would set (both keep every order by default).
     /// </summary>
     [Benchmark(OperationsPerInvoke = Orders)]
     public async Task<int> OrderRoundTripsKeepingLast1000()

@@ -131,7 +131,7 @@ public sealed partial class TradingEngine
                 InitialCash = _options.InitialCash,
                 Currency = _options.Currency,
             }, Portfolio);
-            replayed = await rebuilder.RebuildAsync(_eventStore, 1, cancellationToken).ConfigureAwait(false);
+            replayed = await RebuildSessionAsync(rebuilder, cancellationToken).ConfigureAwait(false);
             var since = _time.GetUtcNow();
             foreach (var order in rebuilder.Orders.Values.OrderBy(o => o.LastEventPosition))
             {
@@ -147,6 +147,7 @@ public sealed partial class TradingEngine
 
             Reconciler.RestoreQuarantines(rebuilder.ActiveQuarantines.Keys);
             _journal.Backfill(replayed > 0 ? BuildBackfill(rebuilder) : JournalBackfill.None);
+            _earlier = CountEarlierSessions(rebuilder);
 
             _fillsSince = since;
             if (rebuilder.SessionStarts.TryGetValue(SessionId, out var firstStart) && firstStart < _sessionStartedAt)
@@ -174,11 +175,86 @@ public sealed partial class TradingEngine
         };
     }
 
-    /// <summary>What the log says the journal holds: a journal cut short by a crash gets its missing records back.</summary>
+    /// <summary>
+    /// Rebuilds the account from the whole log, and marks where this session began in it: the first
+    /// <see cref="Events.EngineStarted"/> of its session id (the one this process just wrote, unless it resumes a session an earlier
+    /// process started). The session's summary (round trips, PnL, fees, slippage) and drawdown restart there, so a session
+    /// on an account with earlier sessions reports its own trading, while cash and positions carry on.
+    /// </summary>
+    private async ValueTask<long> RebuildSessionAsync(ProjectionRebuilder rebuilder, CancellationToken cancellationToken)
+    {
+        var before = rebuilder.EventsApplied;
+        _sessionBaseline = null;
+        await foreach (var envelope in _eventStore.ReadAllAsync(1, int.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            if (_sessionBaseline is null && envelope.Payload is Events.EngineStarted started && started.SessionId == SessionId)
+            {
+                StartSessionAt(envelope.GlobalPosition, envelope.OccurredAt);
+            }
+
+            rebuilder.Apply(envelope);
+        }
+
+        if (_sessionBaseline is null)
+        {
+            // A log without this session's start (a store that lost it, or one written without a recorder): everything
+            // in it is earlier.
+            StartSessionAt(long.MaxValue, _startedAt);
+        }
+
+        return rebuilder.EventsApplied - before;
+    }
+
+    private void StartSessionAt(long position, DateTimeOffset at)
+    {
+        _sessionBaseline = new SessionBaseline(position, Portfolio.ClosedTrades.Count);
+        Portfolio.StartSession();
+        (_summary ??= new TradingKit.Portfolio.SessionSummaryBuilder(Portfolio, at)).Reset(at);
+    }
+
+    /// <summary>Where this session began in the account's log, and how many round trips the account had closed by then.</summary>
+    private sealed record SessionBaseline(long Position, int ClosedTrades);
+
+    private SessionBaseline? _sessionBaseline;
+
+    /// <summary>What the OMS's restored counts hold of earlier sessions of the account, which this session's summary leaves out.</summary>
+    private (int Submitted, int Rejected, int Fills) _earlier;
+
+    private (int Submitted, int Rejected, int Fills) CountEarlierSessions(ProjectionRebuilder rebuilder)
+    {
+        var baseline = _sessionBaseline!.Position;
+        int submitted = 0, rejected = 0;
+        foreach (var rebuilt in rebuilder.Orders.Values)
+        {
+            if (rebuilt.SubmittedPosition >= baseline)
+            {
+                continue;
+            }
+
+            // The OMS's Restore counts an order this way (see OrderManager.Restore).
+            submitted += rebuilt.Order.Status is not (OrderStatus.New or OrderStatus.Denied) ? 1 : 0;
+            rejected += rebuilt.Order.Status == OrderStatus.Rejected ? 1 : 0;
+        }
+
+        var fills = 0;
+        foreach (var fill in rebuilder.Fills)
+        {
+            fills += fill.EventPosition < baseline ? 1 : 0;
+        }
+
+        return (submitted, rejected, fills);
+    }
+
+    /// <summary>
+    /// What the log says this session's journal holds: a journal cut short by a crash gets its missing records back. Orders
+    /// submitted, fills made and round trips closed before the session began (earlier sessions of the account) are not
+    /// this session's records.
+    /// </summary>
     private JournalBackfill BuildBackfill(ProjectionRebuilder rebuilder)
     {
+        var baseline = _sessionBaseline!;
         var orders = new List<JournalOrderRecord>();
-        foreach (var rebuilt in rebuilder.Orders.Values.OrderBy(o => o.Order.CreatedAt).ThenBy(o => o.LastEventPosition))
+        foreach (var rebuilt in rebuilder.Orders.Values.Where(o => o.SubmittedPosition >= baseline.Position).OrderBy(o => o.Order.CreatedAt).ThenBy(o => o.LastEventPosition))
         {
             var order = rebuilt.Order;
             orders.Add(new JournalOrderRecord(order.CreatedAt, OrderRecordTypes.Submitted, order, null));
@@ -202,7 +278,7 @@ public sealed partial class TradingEngine
             }
         }
 
-        var fills = rebuilder.Fills.Select(f => new Fill
+        var fills = rebuilder.Fills.Where(f => f.EventPosition >= baseline.Position).Select(f => new Fill
         {
             TradeId = f.TradeId,
             ClientOrderId = f.ClientOrderId,
@@ -215,7 +291,7 @@ public sealed partial class TradingEngine
             Liquidity = f.Liquidity,
             Timestamp = f.ExecutedAt,
         }).ToList();
-        var trades = Portfolio.ClosedTrades.Select(ToRecord).ToList();
+        var trades = Portfolio.ClosedTrades.Skip(baseline.ClosedTrades).Select(ToRecord).ToList();
         return new JournalBackfill(orders, fills, trades);
     }
 

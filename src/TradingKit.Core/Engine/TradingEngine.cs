@@ -416,10 +416,10 @@ public sealed partial class TradingEngine : IAsyncDisposable
             FinalPositions = s.FinalPositions,
             LastPrices = s.LastPrices,
             FinalEquity = s.FinalEquity,
-            OrdersSubmitted = Orders.SubmittedCount,
-            OrdersRejected = Orders.RejectedCount,
+            OrdersSubmitted = Orders.SubmittedCount - _earlier.Submitted,
+            OrdersRejected = Orders.RejectedCount - _earlier.Rejected,
             OrdersDenied = Orders.DeniedCount,
-            Fills = Orders.FillCount,
+            Fills = Orders.FillCount - _earlier.Fills,
             Unclosed = _unclosed,
         };
     }

@@ -312,6 +312,14 @@ public sealed class PortfolioLedger
     }
 
     /// <summary>
+    /// Starts a new session's drawdown: the session peak and maximum drawdown (<see cref="MaxDrawdown"/>,
+    /// <see cref="MaxDrawdownPercent"/>) restart from the current equity. Cash, positions and the trading day are
+    /// untouched. Start-up recovery calls it where the session begins in an account's log, so that a session reports
+    /// its own drawdown, not the account's since the first session.
+    /// </summary>
+    public void StartSession() => _session.Reset(Equity);
+
+    /// <summary>
     /// True when a UTC day roll is configured and <paramref name="at"/> is at or past the next boundary. An engine that
     /// writes daily summaries checks this before applying an input, builds the summary, then calls
     /// <see cref="StartDay"/> with <see cref="NextDayStart"/>.

@@ -370,7 +370,7 @@ public sealed class ProjectionRebuilder
         }
 
         var context = new OrderContext(submitted.StrategyId ?? UnknownStrategy, envelope.CorrelationId, null, at);
-        var rebuilt = new RebuiltOrder(order, context);
+        var rebuilt = new RebuiltOrder(order, context) { SubmittedPosition = envelope.GlobalPosition };
         _orders.Add(submitted.ClientOrderId, rebuilt);
         Change(envelope, rebuilt, order.MarkSubmitted(at));
     }

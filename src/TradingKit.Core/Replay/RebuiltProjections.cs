@@ -55,6 +55,9 @@ public sealed class RebuiltOrder
 
     /// <summary>The global position of the last event applied to it.</summary>
     public long LastEventPosition { get; internal set; }
+
+    /// <summary>The global position of its <c>order_submitted</c> event: which session of the account it belongs to.</summary>
+    public long SubmittedPosition { get; internal set; }
 }
 
 /// <summary>An order refused before it left (its denial event carries no order terms, so no <see cref="Order"/> is rebuilt).</summary>

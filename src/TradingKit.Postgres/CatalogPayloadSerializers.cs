@@ -30,18 +30,9 @@ public sealed class CatalogEventPayloadSerializer : IEventPayloadSerializer
 
     /// <inheritdoc />
     /// <exception cref="TradingKitException"><c>UNKNOWN_TYPE_NAME</c>, or <c>MALFORMED_PAYLOAD</c> for a payload or schema version this build cannot read.</exception>
+    /// <remarks>A payload stored at an older version is brought up to the registered one by the catalogue's upcasters.</remarks>
     public ITradingEvent Deserialize(string typeName, int schemaVersion, ReadOnlySpan<byte> utf8Json)
-    {
-        var payload = EventSerializer.Deserialize(typeName, utf8Json);
-        var known = EventCatalog.GetSchemaVersion(payload);
-        if (schemaVersion != known)
-        {
-            throw new TradingKitException(ErrorCodes.MalformedPayload,
-                $"Event type '{typeName}' is stored with schema version {schemaVersion}; this build reads version {known} and has no upcaster for it.");
-        }
-
-        return payload;
-    }
+        => EventSerializer.Deserialize(typeName, schemaVersion, utf8Json);
 }
 
 /// <summary>Stores command payloads as the command catalogue's JSON (<see cref="CommandSerializer"/>).</summary>

@@ -242,20 +242,22 @@ public sealed class PostgresEventStore : IEventStore
     private EventEnvelope Read(NpgsqlDataReader reader)
     {
         var type = reader.GetString(4);
-        var schemaVersion = reader.GetInt32(5);
+
+        // The UTF-8 bytes as stored: no UTF-16 string to decode and encode again before the JSON reader sees them. A payload
+        // stored at an older schema version comes back upcast, and the envelope says the version it now has.
+        var payload = _serializer.Deserialize(type, reader.GetInt32(5), reader.GetFieldValue<byte[]>(11).AsSpan());
         return new EventEnvelope(
             reader.GetGuid(1),
             reader.GetString(2),
             reader.GetInt64(3),
             reader.GetInt64(0),
             type,
-            schemaVersion,
+            _serializer.GetSchemaVersion(payload),
             reader.GetTime(6),
             reader.GetTime(7),
             new CorrelationId(reader.GetGuid(8)),
             reader.IsDBNull(9) ? null : reader.GetGuid(9),
             reader.GetNullableString(10),
-            // The UTF-8 bytes as stored: no UTF-16 string to decode and encode again before the JSON reader sees them.
-            _serializer.Deserialize(type, schemaVersion, reader.GetFieldValue<byte[]>(11).AsSpan()));
+            payload);
     }
 }

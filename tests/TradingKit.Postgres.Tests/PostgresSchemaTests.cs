@@ -91,6 +91,45 @@ public sealed class PostgresSchemaTests(PostgresServerFixture server) : IAsyncLi
     }
 
     [Fact]
+    public async Task OrderSubmitted_WrittenByAnOlderBuildAtVersion1_IsReadBackUpcast_BesideAVersion2One()
+    {
+        var store = new PostgresEventStore(Db.DataSource, new CatalogEventPayloadSerializer());
+        var request = new Orders.OrderRequest
+        {
+            ClientOrderId = new Domain.ClientOrderId("tk-new-1"),
+            Symbol = new Domain.Symbol("SPX"),
+            Side = Orders.OrderSide.Buy,
+            Type = Orders.OrderType.Market,
+            Quantity = 2m,
+        };
+        await store.AppendAsync("order-tk-new-1", ExpectedVersion.NoStream,
+            [new Events.EventData(Guid.NewGuid(), Events.OrderSubmitted.From(request, new Domain.StrategyId("ma-cross"), null, 4321.50m), DateTimeOffset.UtcNow, Domain.CorrelationId.New())]);
+
+        // The row an older build wrote: schema version 1, no decision_price in the payload.
+        await ExecuteAsync(
+            "INSERT INTO event_store (event_id, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at, correlation_id, payload) " +
+            "VALUES (gen_random_uuid(), 'order-tk-old-1', 1, 'order_submitted', 1, now(), now(), gen_random_uuid(), " +
+            "'{\"client_order_id\":\"tk-old-1\",\"symbol\":\"SPX\",\"side\":\"SELL\",\"type\":\"MARKET\",\"quantity\":3,\"limit_price\":null," +
+            "\"stop_price\":null,\"trailing_offset\":null,\"time_in_force\":\"GTC\",\"expire_at\":null,\"reduce_only\":false," +
+            "\"position_side\":\"BOTH\",\"strategy_id\":\"ma-cross\",\"intent_key\":null}')");
+
+        var stored = await store.ReadAllAsync().ToListAsync();
+
+        Assert.Equal([4321.50m, null], stored.Select(e => ((Events.OrderSubmitted)e.Payload).DecisionPrice).ToList());
+        Assert.Equal(3m, ((Events.OrderSubmitted)stored[1].Payload).Quantity);
+        Assert.All(stored, e => Assert.Equal(2, e.SchemaVersion));
+        await using var command = Db.DataSource.CreateCommand("SELECT schema_version FROM event_store ORDER BY global_position");
+        await using var reader = await command.ExecuteReaderAsync();
+        var versions = new List<int>();
+        while (await reader.ReadAsync())
+        {
+            versions.Add(reader.GetInt32(0));
+        }
+
+        Assert.Equal([2, 1], versions);
+    }
+
+    [Fact]
     public async Task Migrate_ADatabaseWithANewerSchema_RefusesWithATypedError()
     {
         await ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', now())");

@@ -64,7 +64,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         var order = change.Order;
         ITradingEvent payload = change.Kind switch
         {
-            OrderChangeKind.Submitted => OrderSubmitted.From(order.Request, change.Context.StrategyId, null),
+            OrderChangeKind.Submitted => OrderSubmitted.From(order.Request, change.Context.StrategyId, null, change.Context.DecisionPrice),
             OrderChangeKind.Accepted => new OrderAccepted(order.ClientOrderId, order.Symbol, order.VenueOrderId),
             OrderChangeKind.Rejected => new OrderRejected(order.ClientOrderId, order.Symbol, change.Reason ?? "rejected", change.VenueCode),
             OrderChangeKind.Denied => new OrderDenied(order.ClientOrderId, order.Symbol, change.VenueCode ?? "DENIED", null, change.Reason ?? "denied"),
@@ -142,9 +142,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
                 break;
             case OrderChangeKind.Filled:
                 var fill = change.Fill!;
-                decimal? slippageBps = change.Context.DecisionPrice is { } reference && reference != 0m
-                    ? fill.Side.Sign() * (fill.Price - reference) / reference * 10_000m
-                    : null;
+                var slippageBps = FillSlippageBps(fill, change.Context.DecisionPrice);
                 _engine.Metrics.Fill(order.Status != OrderStatus.Filled, slippageBps);
                 journal.WriteFill(fill.Timestamp, fill, slippageBps);
                 _slippageFill = fill;
@@ -152,6 +150,12 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
                 break;
         }
     }
+
+    /// <summary>The journal's <c>slippage_bps</c> of a fill: against its decision price, positive = worse; null without one.</summary>
+    public static decimal? FillSlippageBps(Fill fill, decimal? decisionPrice)
+        => decisionPrice is { } reference && reference != 0m
+            ? fill.Side.Sign() * (fill.Price - reference) / reference * 10_000m
+            : null;
 
     /// <summary>
     /// The slippage in basis points of a fill against its decision price: the figure worked out when the fill was journaled

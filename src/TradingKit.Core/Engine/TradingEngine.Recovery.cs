@@ -148,6 +148,7 @@ public sealed partial class TradingEngine
             Reconciler.RestoreQuarantines(rebuilder.ActiveQuarantines.Keys);
             _journal.Backfill(replayed > 0 ? BuildBackfill(rebuilder) : JournalBackfill.None);
             _earlier = CountEarlierSessions(rebuilder);
+            RestoreSlippage(rebuilder);
 
             _fillsSince = since;
             if (rebuilder.SessionStarts.TryGetValue(SessionId, out var firstStart) && firstStart < _sessionStartedAt)
@@ -211,6 +212,40 @@ public sealed partial class TradingEngine
         Portfolio.StartSession();
         (_summary ??= new TradingKit.Portfolio.SessionSummaryBuilder(Portfolio, at)).Reset(at);
     }
+
+    /// <summary>
+    /// Gives the summary back the slippage of this session's fills that an earlier process of it applied: each against the
+    /// decision price its order recorded (<see cref="Events.OrderSubmitted.DecisionPrice"/>, since schema version 2), in
+    /// log order, as the engine recorded it live. Orders without one (manual, or recorded at version 1) have none.
+    /// </summary>
+    private void RestoreSlippage(ProjectionRebuilder rebuilder)
+    {
+        var baseline = _sessionBaseline!.Position;
+        foreach (var f in rebuilder.Fills)
+        {
+            if (f.EventPosition < baseline || !rebuilder.Orders.TryGetValue(f.ClientOrderId, out var order)
+                || order.Context.DecisionPrice is not { } reference || reference == 0m)
+            {
+                continue;
+            }
+
+            _summary!.RecordSlippage(ToFill(f), reference);
+        }
+    }
+
+    private static Fill ToFill(Stores.FillView f) => new()
+    {
+        TradeId = f.TradeId,
+        ClientOrderId = f.ClientOrderId,
+        Symbol = f.Symbol,
+        Side = f.Side,
+        Quantity = f.Quantity,
+        Price = f.Price,
+        Fee = f.Fee,
+        FeeCurrency = f.FeeCurrency,
+        Liquidity = f.Liquidity,
+        Timestamp = f.ExecutedAt,
+    };
 
     /// <summary>Where this session began in the account's log, and how many round trips the account had closed by then.</summary>
     private sealed record SessionBaseline(long Position, int ClosedTrades);
@@ -278,21 +313,18 @@ public sealed partial class TradingEngine
             }
         }
 
-        var fills = rebuilder.Fills.Where(f => f.EventPosition >= baseline.Position).Select(f => new Fill
+        var fills = rebuilder.Fills.Where(f => f.EventPosition >= baseline.Position).Select(ToFill).ToList();
+        var slippage = new Dictionary<TradeId, decimal>();
+        foreach (var fill in fills)
         {
-            TradeId = f.TradeId,
-            ClientOrderId = f.ClientOrderId,
-            Symbol = f.Symbol,
-            Side = f.Side,
-            Quantity = f.Quantity,
-            Price = f.Price,
-            Fee = f.Fee,
-            FeeCurrency = f.FeeCurrency,
-            Liquidity = f.Liquidity,
-            Timestamp = f.ExecutedAt,
-        }).ToList();
+            if (EngineRecorder.FillSlippageBps(fill, rebuilder.Orders.GetValueOrDefault(fill.ClientOrderId)?.Context.DecisionPrice) is { } bps)
+            {
+                slippage[fill.TradeId] = bps;
+            }
+        }
+
         var trades = Portfolio.ClosedTrades.Skip(baseline.ClosedTrades).Select(ToRecord).ToList();
-        return new JournalBackfill(orders, fills, trades);
+        return new JournalBackfill(orders, fills, trades) { SlippageBps = slippage };
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using TradingKit.Errors;
 using TradingKit.Events.Json;
@@ -25,7 +27,7 @@ public static partial class EventCatalog
         PayloadRegistration.Of("kill_switch_changed", 1, EventJsonContext.Default.KillSwitchChanged),
         PayloadRegistration.Of("risk_guard_rejected", 1, EventJsonContext.Default.RiskGuardRejected),
         PayloadRegistration.Of("risk_guard_tripped", 1, EventJsonContext.Default.RiskGuardTripped),
-        PayloadRegistration.Of("order_submitted", 1, EventJsonContext.Default.OrderSubmitted),
+        PayloadRegistration.Of("order_submitted", 2, EventJsonContext.Default.OrderSubmitted),
         PayloadRegistration.Of("order_accepted", 1, EventJsonContext.Default.OrderAccepted),
         PayloadRegistration.Of("order_rejected", 1, EventJsonContext.Default.OrderRejected),
         PayloadRegistration.Of("order_denied", 1, EventJsonContext.Default.OrderDenied),
@@ -110,6 +112,57 @@ public static partial class EventCatalog
         ArgumentNullException.ThrowIfNull(typeInfo);
         Registry.Register(PayloadRegistration.Of(typeName, schemaVersion, typeInfo));
     }
+
+    /// <summary>
+    /// Registers an upcaster: how to turn a stored payload of <paramref name="typeName"/> at schema version
+    /// <paramref name="fromVersion"/> into the JSON of version <paramref name="fromVersion"/> + 1. Readers that are given
+    /// a stored schema version (<see cref="EventSerializer.Deserialize(string, int, ReadOnlySpan{byte})"/>,
+    /// <see cref="EventSerializer.DeserializeEnvelope(ReadOnlySpan{byte})"/>, the PostgreSQL store) chain upcasters up to
+    /// the registered version, then read the result with the type's strict contract. Call it once at start-up, after
+    /// <see cref="Register{TEvent}"/> gave the type its new version.
+    /// </summary>
+    /// <param name="typeName">The registered type name.</param>
+    /// <param name="fromVersion">The stored version it reads, from 1 to the registered version minus one.</param>
+    /// <param name="upcast">Changes the payload object in place or returns a new one (add a field, rename one, ...).</param>
+    /// <exception cref="TradingKitException">No type is registered under the name (<c>UNKNOWN_TYPE_NAME</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fromVersion"/> is not below the registered version, or below 1.</exception>
+    /// <exception cref="ArgumentException">An upcaster from that version is already registered.</exception>
+    public static void RegisterUpcaster(string typeName, int fromVersion, Func<JsonObject, JsonObject> upcast)
+    {
+        ArgumentNullException.ThrowIfNull(upcast);
+        var current = Registry.Get(typeName).SchemaVersion;
+        if (fromVersion < 1 || fromVersion >= current)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fromVersion), fromVersion,
+                $"'{typeName}' is at schema version {current}: an upcaster reads a version from 1 to {current - 1}.");
+        }
+
+        lock (UpcasterGate)
+        {
+            if (_upcasters.ContainsKey((typeName, fromVersion)))
+            {
+                throw new ArgumentException($"An upcaster of '{typeName}' from version {fromVersion} is already registered.", nameof(fromVersion));
+            }
+
+            _upcasters = new Dictionary<(string, int), Func<JsonObject, JsonObject>>(_upcasters) { [(typeName, fromVersion)] = upcast }.ToFrozenDictionary();
+        }
+    }
+
+    private static readonly Lock UpcasterGate = new();
+
+    // The built-in ones: order_submitted gained decision_price in version 2 (null for the orders recorded before).
+    private static volatile FrozenDictionary<(string TypeName, int FromVersion), Func<JsonObject, JsonObject>> _upcasters =
+        new Dictionary<(string, int), Func<JsonObject, JsonObject>>
+        {
+            [("order_submitted", 1)] = static payload =>
+            {
+                payload.TryAdd("decision_price", null);
+                return payload;
+            },
+        }.ToFrozenDictionary();
+
+    internal static bool TryGetUpcaster(string typeName, int fromVersion, out Func<JsonObject, JsonObject>? upcast)
+        => _upcasters.TryGetValue((typeName, fromVersion), out upcast);
 
     internal static PayloadRegistration Get(ITradingEvent payload) => Registry.Get(payload);
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TradingKit.Domain;
 using TradingKit.Errors;
 using TradingKit.Events.Json;
@@ -68,6 +69,67 @@ public static class EventSerializer
     /// <exception cref="TradingKitException"><c>UNKNOWN_TYPE_NAME</c> for an unregistered name; <c>MALFORMED_PAYLOAD</c> for invalid JSON, a missing required field, a wrong type or an unknown field.</exception>
     public static ITradingEvent Deserialize(string typeName, ReadOnlySpan<byte> utf8Json)
         => (ITradingEvent)PayloadJson.Read(utf8Json, EventCatalog.Get(typeName));
+
+    /// <summary>
+    /// Reads a payload stored at <paramref name="schemaVersion"/>: read as it is when that is the registered version,
+    /// else brought up to it by the catalogue's upcasters (<see cref="EventCatalog.RegisterUpcaster"/>) first.
+    /// </summary>
+    /// <param name="typeName">The stable type name stored with the payload.</param>
+    /// <param name="schemaVersion">The schema version stored with the payload.</param>
+    /// <param name="utf8Json">The payload's JSON.</param>
+    /// <returns>The payload, at the registered version.</returns>
+    /// <exception cref="TradingKitException"><c>UNKNOWN_TYPE_NAME</c> for an unregistered name; <c>MALFORMED_PAYLOAD</c> for a version this build cannot read (newer than its own, or older with no upcaster), a failing upcaster, or a payload the contract refuses.</exception>
+    public static ITradingEvent Deserialize(string typeName, int schemaVersion, ReadOnlySpan<byte> utf8Json)
+    {
+        var registration = EventCatalog.Get(typeName);
+        if (schemaVersion == registration.SchemaVersion)
+        {
+            return (ITradingEvent)PayloadJson.Read(utf8Json, registration);
+        }
+
+        if (schemaVersion < 1 || schemaVersion > registration.SchemaVersion)
+        {
+            throw PayloadJson.Malformed(
+                $"Event type '{typeName}' is stored with schema version {schemaVersion}; this build reads versions 1 to {registration.SchemaVersion}.");
+        }
+
+        JsonObject payload;
+        try
+        {
+            payload = JsonNode.Parse(utf8Json) as JsonObject
+                ?? throw PayloadJson.Malformed($"The '{typeName}' payload at schema version {schemaVersion} is not a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw PayloadJson.Malformed($"The '{typeName}' payload at schema version {schemaVersion} is not valid JSON: {ex.Message}", ex);
+        }
+
+        for (var version = schemaVersion; version < registration.SchemaVersion; version++)
+        {
+            if (!EventCatalog.TryGetUpcaster(typeName, version, out var upcast))
+            {
+                throw PayloadJson.Malformed(
+                    $"Event type '{typeName}' is stored with schema version {schemaVersion}; this build reads version {registration.SchemaVersion} and has no upcaster from version {version}.");
+            }
+
+            try
+            {
+                payload = upcast!(payload) ?? throw new InvalidOperationException("the upcaster returned null");
+            }
+            catch (Exception ex) when (ex is not TradingKitException)
+            {
+                throw PayloadJson.Malformed($"The upcaster of '{typeName}' from schema version {version} failed: {ex.Message}", ex);
+            }
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            payload.WriteTo(writer);
+        }
+
+        return (ITradingEvent)PayloadJson.Read(buffer.WrittenSpan, registration);
+    }
 
     /// <summary>Serializes a whole stored event (metadata and payload) as one JSON object, for JSONL export.</summary>
     /// <param name="envelope">The event.</param>
@@ -189,7 +251,9 @@ public static class EventSerializer
             throw PayloadJson.Malformed("The envelope has data after its closing brace.");
         }
 
-        var data = (ITradingEvent)PayloadJson.Read(utf8Json[payload], EventCatalog.Get(eventType));
+        // A payload stored at an older schema version is upcast; the envelope then says the version it now has.
+        var data = Deserialize(eventType, schemaVersion, utf8Json[payload]);
+        schemaVersion = EventCatalog.Get(eventType).SchemaVersion;
         return new EventEnvelope(eventId, streamId, streamVersion, globalPosition, eventType, schemaVersion,
             occurredAt, recordedAt, correlationId, causationId, dedupKey, data);
     }

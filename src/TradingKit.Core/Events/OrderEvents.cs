@@ -51,12 +51,20 @@ public sealed record OrderSubmitted : ITradingEvent
     /// <summary>The intent key the client order id was derived from (links the order to its decision).</summary>
     public required string? IntentKey { get; init; }
 
+    /// <summary>
+    /// The price the decision was made at: the reference of the order's slippage. Null for orders without one (manual
+    /// orders) and for orders recorded at schema version 1, which did not carry it (read through the catalogue's upcaster).
+    /// Since schema version 2.
+    /// </summary>
+    public required decimal? DecisionPrice { get; init; }
+
     /// <summary>Records an order request.</summary>
     /// <param name="request">The request.</param>
     /// <param name="strategyId">The strategy that decided it, or null.</param>
     /// <param name="intentKey">The intent key, or null.</param>
+    /// <param name="decisionPrice">The price the decision was made at, or null.</param>
     /// <returns>The event.</returns>
-    public static OrderSubmitted From(OrderRequest request, StrategyId? strategyId, string? intentKey)
+    public static OrderSubmitted From(OrderRequest request, StrategyId? strategyId, string? intentKey, decimal? decisionPrice = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         return new()
@@ -75,6 +83,7 @@ public sealed record OrderSubmitted : ITradingEvent
             PositionSide = request.PositionSide,
             StrategyId = strategyId,
             IntentKey = intentKey,
+            DecisionPrice = decisionPrice,
         };
     }
 

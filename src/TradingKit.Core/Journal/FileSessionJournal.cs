@@ -284,8 +284,8 @@ public sealed class FileSessionJournal : ISessionJournal
         {
             if (!_fillRecords.Contains(fill.TradeId.Value))
             {
-                // The decision price is not in the log, so a backfilled fill has no slippage figure.
-                WriteFill(fill.Timestamp, fill, null);
+                // Only orders recorded with a decision price (order_submitted version 2) have a slippage figure.
+                WriteFill(fill.Timestamp, fill, backfill.SlippageBps.TryGetValue(fill.TradeId, out var bps) ? bps : null);
             }
         }
 

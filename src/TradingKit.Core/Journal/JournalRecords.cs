@@ -181,6 +181,12 @@ public sealed record JournalOrderRecord(DateTimeOffset Timestamp, string Type, O
 /// <param name="Trades">Closed round trips, in the order the portfolio closed them.</param>
 public sealed record JournalBackfill(IReadOnlyList<JournalOrderRecord> Orders, IReadOnlyList<Fill> Fills, IReadOnlyList<TradeRecord> Trades)
 {
+    /// <summary>
+    /// The slippage in basis points of the fills whose orders recorded a decision price, by trade id, as the live fill
+    /// record would have carried it; a fill not in it is written with <c>slippage_bps: null</c>.
+    /// </summary>
+    public IReadOnlyDictionary<TradeId, decimal> SlippageBps { get; init; } = new Dictionary<TradeId, decimal>();
+
     /// <summary>Nothing to backfill (a session that starts on an empty log, or without recovery).</summary>
     public static JournalBackfill None { get; } = new([], [], []);
 }

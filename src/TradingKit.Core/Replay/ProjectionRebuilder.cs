@@ -19,7 +19,7 @@ namespace TradingKit.Replay;
 /// <para>Feed it envelopes in global position order (<see cref="RebuildAsync"/> reads the whole log; <see cref="Apply"/>
 /// takes one at a time, for a live projection). An envelope at or below <see cref="LastPosition"/> is skipped, so
 /// re-delivery is harmless. One log holds one account: every session's fills add to one portfolio.</para>
-/// <para>What the log cannot give back: the decision price of an order (slippage references), denied orders' terms, an
+/// <para>What the log cannot give back: denied orders' terms, an
 /// expiry's reason text, and market prices. The rebuilt portfolio is marked at fill prices
 /// (<see cref="ProjectionRebuildOptions.MarkAtFillPrices"/>), so cash, positions, average prices, realised PnL, fees and
 /// round trips equal the live ones, while unrealised PnL, equity and drawdown are as of the last fill price.</para>
@@ -369,7 +369,7 @@ public sealed class ProjectionRebuilder
             return;
         }
 
-        var context = new OrderContext(submitted.StrategyId ?? UnknownStrategy, envelope.CorrelationId, null, at);
+        var context = new OrderContext(submitted.StrategyId ?? UnknownStrategy, envelope.CorrelationId, submitted.DecisionPrice, at);
         var rebuilt = new RebuiltOrder(order, context) { SubmittedPosition = envelope.GlobalPosition };
         _orders.Add(submitted.ClientOrderId, rebuilt);
         Change(envelope, rebuilt, order.MarkSubmitted(at));

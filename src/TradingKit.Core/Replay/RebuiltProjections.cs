@@ -47,7 +47,7 @@ public sealed class RebuiltOrder
     /// <summary>The order, in the state its events left it.</summary>
     public Order Order { get; }
 
-    /// <summary>The context it was created in (the decision price is not in the log, so it is null).</summary>
+    /// <summary>The context it was created in; its decision price is the one <c>order_submitted</c> recorded (null for version-1 records).</summary>
     public OrderContext Context { get; }
 
     /// <summary>The version of the order's stream: the expected version of its next append.</summary>

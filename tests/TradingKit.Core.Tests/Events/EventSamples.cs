@@ -43,6 +43,7 @@ internal static class EventSamples
             PositionSide = PositionSide.Long,
             StrategyId = new StrategyId("breakout-20d"),
             IntentKey = "stop_loss",
+            DecisionPrice = 65012.35m,
         },
         new OrderAccepted(OrderId, Btc, new VenueOrderId("8389765589274")),
         new OrderRejected(OrderId, Btc, "Margin is insufficient.", "-2019"),

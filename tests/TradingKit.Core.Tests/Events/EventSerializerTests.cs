@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -139,15 +140,107 @@ public sealed class EventSerializerTests
         foreach (var entry in builtIn)
         {
             Assert.Equal(pinned[entry.ClrType], entry.TypeName);
-            Assert.Equal(1, entry.SchemaVersion);
+            Assert.Equal(PinnedVersion(entry.ClrType), entry.SchemaVersion);
             Assert.Equal(entry.ClrType, EventCatalog.GetClrType(entry.TypeName));
         }
 
         foreach (var sample in EventSamples.All)
         {
             Assert.Equal(pinned[sample.GetType()], EventCatalog.GetTypeName(sample));
-            Assert.Equal(1, EventCatalog.GetSchemaVersion(sample));
+            Assert.Equal(PinnedVersion(sample.GetType()), EventCatalog.GetSchemaVersion(sample));
         }
+    }
+
+    // Every built-in type is at version 1 but these; order_submitted gained decision_price in version 2.
+    private static int PinnedVersion(Type type) => type == typeof(OrderSubmitted) ? 2 : 1;
+
+    /// <summary>The JSON of an order_submitted as schema version 1 stored it: no decision_price.</summary>
+    private const string OrderSubmittedV1 =
+        "{\"client_order_id\":\"tk-old-1\",\"symbol\":\"SPX\",\"side\":\"BUY\",\"type\":\"LIMIT\",\"quantity\":1.50," +
+        "\"limit_price\":4999.25,\"stop_price\":null,\"trailing_offset\":null,\"time_in_force\":\"GTC\",\"expire_at\":null," +
+        "\"reduce_only\":false,\"position_side\":\"BOTH\",\"strategy_id\":\"ma-cross\",\"intent_key\":null}";
+
+    [Fact]
+    public void OrderSubmitted_StoredAtVersion1_IsUpcast_WithNoDecisionPrice()
+    {
+        var payload = Assert.IsType<OrderSubmitted>(EventSerializer.Deserialize("order_submitted", 1, Encoding.UTF8.GetBytes(OrderSubmittedV1)));
+
+        Assert.Null(payload.DecisionPrice);
+        Assert.Equal(new ClientOrderId("tk-old-1"), payload.ClientOrderId);
+        Assert.Equal(1.50m, payload.Quantity);
+        Assert.Equal("1.50", payload.Quantity.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(4999.25m, payload.LimitPrice);
+
+        // Read as the current version, the same JSON is refused: version 2 requires the field.
+        var missing = Assert.Throws<TradingKitException>(() => EventSerializer.Deserialize("order_submitted", 2, Encoding.UTF8.GetBytes(OrderSubmittedV1)));
+        Assert.Equal(ErrorCodes.MalformedPayload, missing.Code);
+        Assert.Throws<TradingKitException>(() => EventSerializer.Deserialize("order_submitted", Encoding.UTF8.GetBytes(OrderSubmittedV1)));
+    }
+
+    [Fact]
+    public void OrderSubmitted_AtVersion2_KeepsItsDecisionPrice_InAStoredEnvelope()
+    {
+        var submitted = (OrderSubmitted)EventSamples.All.Single(e => e is OrderSubmitted);
+        var envelope = new EventEnvelope(Guid.NewGuid(), "order-x", 1, 7, "order_submitted", 2, EventSamples.At, EventSamples.At, CorrelationId.New(), null, "submit:x", submitted);
+
+        var back = EventSerializer.DeserializeEnvelope(EventSerializer.SerializeEnvelope(envelope));
+
+        Assert.Equal(65012.35m, Assert.IsType<OrderSubmitted>(back.Payload).DecisionPrice);
+        Assert.Equal(2, back.SchemaVersion);
+    }
+
+    [Fact]
+    public void StoredEnvelope_AtAnOlderVersion_IsUpcast_AndSaysTheVersionItNowHas()
+    {
+        var json = "{\"event_id\":\"7c9e6679-7425-40de-944b-e07fc1f90ae7\",\"stream_id\":\"order-tk-old-1\",\"stream_version\":1," +
+            "\"global_position\":12,\"event_type\":\"order_submitted\",\"schema_version\":1," +
+            "\"occurred_at\":\"2025-06-02T13:30:15.123+00:00\",\"recorded_at\":\"2025-06-02T13:30:15.123+00:00\"," +
+            "\"correlation_id\":\"7c9e6679-7425-40de-944b-e07fc1f90ae8\",\"causation_id\":null,\"dedup_key\":null,\"payload\":" + OrderSubmittedV1 + "}";
+
+        var envelope = EventSerializer.DeserializeEnvelope(Encoding.UTF8.GetBytes(json));
+
+        Assert.Null(Assert.IsType<OrderSubmitted>(envelope.Payload).DecisionPrice);
+        Assert.Equal(2, envelope.SchemaVersion);
+        Assert.Equal(12, envelope.GlobalPosition);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void StoredPayload_AtAVersionThisBuildCannotRead_IsMalformed(int version)
+    {
+        var ex = Assert.Throws<TradingKitException>(() => EventSerializer.Deserialize("order_submitted", version, Encoding.UTF8.GetBytes(OrderSubmittedV1)));
+
+        Assert.Equal(ErrorCodes.MalformedPayload, ex.Code);
+        Assert.Contains($"schema version {version}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StoredPayload_AtAnOlderVersionWithoutAnUpcaster_IsMalformed_AndNamesTheMissingStep()
+    {
+        // engine_started is at version 1 with no upcaster, so only a registered type with a gap can show it: register one.
+        EventCatalog.Register("tests.upcast_gap_noted", 3, UpcastTestContext.Default.UpcastGapNoted);
+        EventCatalog.RegisterUpcaster("tests.upcast_gap_noted", 2, static o =>
+        {
+            o["text"] = o["note"]!.GetValue<string>().ToUpperInvariant();
+            o.Remove("note");
+            return o;
+        });
+
+        // Version 2 has its step and reads; version 1 has none and is refused with the step it lacks.
+        var read = Assert.IsType<UpcastGapNoted>(EventSerializer.Deserialize("tests.upcast_gap_noted", 2, "{\"note\":\"kept\"}"u8));
+        Assert.Equal("KEPT", read.Text);
+        var ex = Assert.Throws<TradingKitException>(() => EventSerializer.Deserialize("tests.upcast_gap_noted", 1, "{\"note\":\"lost\"}"u8));
+        Assert.Equal(ErrorCodes.MalformedPayload, ex.Code);
+        Assert.Contains("no upcaster from version 1", ex.Message, StringComparison.Ordinal);
+
+        // A failing upcaster is a typed error too, and a second upcaster for the same step, or one from the current
+        // version, is refused at registration.
+        var broken = Assert.Throws<TradingKitException>(() => EventSerializer.Deserialize("tests.upcast_gap_noted", 2, "{\"other\":1}"u8));
+        Assert.Equal(ErrorCodes.MalformedPayload, broken.Code);
+        Assert.Throws<ArgumentException>(() => EventCatalog.RegisterUpcaster("tests.upcast_gap_noted", 2, static o => o));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EventCatalog.RegisterUpcaster("tests.upcast_gap_noted", 3, static o => o));
+        Assert.Throws<TradingKitException>(() => EventCatalog.RegisterUpcaster("tests.never_registered", 1, static o => o));
     }
 
     [Fact]
@@ -291,7 +384,7 @@ public sealed class EventSerializerTests
     {
         var submitted = EventSamples.All.OfType<OrderSubmitted>().Single();
 
-        var again = OrderSubmitted.From(submitted.ToRequest(), submitted.StrategyId, submitted.IntentKey);
+        var again = OrderSubmitted.From(submitted.ToRequest(), submitted.StrategyId, submitted.IntentKey, submitted.DecisionPrice);
 
         Assert.Equal(submitted, again);
     }
@@ -337,3 +430,11 @@ public sealed record OtherNote(string Text) : ITradingEvent;
 [JsonSerializable(typeof(NoteTaken))]
 [JsonSerializable(typeof(OtherNote))]
 internal sealed partial class TestJsonContext : JsonSerializerContext;
+
+/// <summary>An application event at schema version 3 whose version 2 had <c>note</c> where version 3 has <c>text</c>.</summary>
+public sealed record UpcastGapNoted(string Text) : ITradingEvent;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(UpcastGapNoted))]
+internal sealed partial class UpcastTestContext : JsonSerializerContext;

@@ -103,9 +103,35 @@ public sealed class SessionScopeTests
         Assert.Equal(e.Fills, a.Fills);
         Assert.Equal(e.FinalCash, a.FinalCash);
         Assert.Equal(e.StartedAt, a.StartedAt);
+
+        // Slippage too: the fills before the crash are measured against the decision prices their orders recorded.
+        Assert.NotEqual(0m, e.Slippage);
+        Assert.Equal(e.Slippage, a.Slippage);
     }
 
-    private static async Task<(SessionSummaryRecord Day1, Day2Result Day2)> RunTwoDaysAsync(IReadOnlyList<Bar> bars, int? crashAfter)
+    [Fact]
+    public async Task ResumedSession_WhoseJournalWasLost_GetsItsFillsBackfilled_WithTheirSlippage()
+    {
+        var bars = RandomSession.Bars(31, Day1Bars + Day2Bars, Spx);
+        var (_, expected) = await RunTwoDaysAsync(bars, crashAfter: null);
+        var (_, actual) = await RunTwoDaysAsync(bars, crashAfter: Day1Bars + (Day2Bars / 2), loseJournal: true);
+
+        var expectedFills = FillSlippage(expected.Root);
+        var actualFills = FillSlippage(actual.Root);
+        Assert.Equal(expected.Summary.Fills, expectedFills.Count);
+        Assert.Equal(expectedFills.Count, actualFills.Count);
+        Assert.Equal(expectedFills, actualFills);
+        Assert.All(expectedFills.Values, bps => Assert.NotNull(bps));
+    }
+
+    private static Dictionary<string, decimal?> FillSlippage(string root)
+        => Records(root, "day-2", "orders_fills.jsonl")
+            .Where(r => r.GetProperty("type").GetString() == "fill")
+            .ToDictionary(
+                r => r.GetProperty("trade_id").GetString()!,
+                r => r.GetProperty("slippage_bps").ValueKind == JsonValueKind.Null ? (decimal?)null : r.GetProperty("slippage_bps").GetDecimal());
+
+    private static async Task<(SessionSummaryRecord Day1, Day2Result Day2)> RunTwoDaysAsync(IReadOnlyList<Bar> bars, int? crashAfter, bool loseJournal = false)
     {
         var root = NewRoot();
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
@@ -122,22 +148,28 @@ public sealed class SessionScopeTests
         if (crashAfter is not { } crash)
         {
             await FeedAsync(day2, bars.Skip(Day1Bars));
-            return (first, new Day2Result(await day2.StopAsync(), day2.Portfolio.ClosedTrades.Count, day2.Orders.SubmittedCount, 0));
+            return (first, new Day2Result(await day2.StopAsync(), day2.Portfolio.ClosedTrades.Count, day2.Orders.SubmittedCount, 0, root));
         }
 
         // The first process of day 2 dies after this bar: nothing of it runs again.
         await FeedAsync(day2, bars.Take(crash).Skip(Day1Bars));
         var beforeCrash = day2.Portfolio.ClosedTrades.Count - first.Trades;
+        if (loseJournal)
+        {
+            // Day 2's journal is gone with the machine it was on: the log alone has to give its records back.
+            Directory.Delete(Path.Combine(root, "sessions", "day-2"), recursive: true);
+        }
+
         var resumed = NewEngine("day-2", venue, store, clock, root, resume: true);
         await resumed.StartAsync();
         Assert.True(resumed.LastRecovery!.Succeeded);
         await resumed.ResumeAfterAsync([.. bars.Take(crash).Skip(Day1Bars)]);
         await FeedAsync(resumed, bars.Skip(crash));
-        return (first, new Day2Result(await resumed.StopAsync(), resumed.Portfolio.ClosedTrades.Count, resumed.Orders.SubmittedCount, beforeCrash));
+        return (first, new Day2Result(await resumed.StopAsync(), resumed.Portfolio.ClosedTrades.Count, resumed.Orders.SubmittedCount, beforeCrash, root));
     }
 
     /// <summary>Day 2's summary, with the account's totals at its end and the round trips day 2 had closed when it crashed.</summary>
-    private sealed record Day2Result(SessionSummaryRecord Summary, int AccountTrades, int AccountSubmitted, int TradesBeforeCrash);
+    private sealed record Day2Result(SessionSummaryRecord Summary, int AccountTrades, int AccountSubmitted, int TradesBeforeCrash, string Root);
 
     private static async Task FeedAsync(TradingEngine engine, IEnumerable<Bar> bars)
     {

@@ -27,6 +27,7 @@ internal static class PaperSession
 
         // The clock follows the data, so a run is repeatable and as fast as the CPU allows.
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        var venueFileExisted = settings.VenueStatePath is { } path && FilePaperVenueStore.HasState(path);
         using var venue = settings.VenueStatePath is { } statePath ? OpenVenue(settings, statePath, bars, clock) : null;
         var resumeAt = ResumePoint(venue, bars, settings);
         if (resumeAt > 0)
@@ -64,6 +65,20 @@ internal static class PaperSession
         if (settings.PostgresConnectionString is not null)
         {
             await provider.GetRequiredService<TradingKit.Postgres.PostgresMigrator>().MigrateAsync().ConfigureAwait(false);
+            if (venue is not null
+                && await SessionLogCheck.FindMismatchAsync(provider.GetRequiredService<TradingKit.Stores.IEventStore>(), new SessionId(settings.Engine.SessionId!),
+                    venue.InputsReplayed, settings.VenueStatePath!, CancellationToken.None).ConfigureAwait(false) is { } mismatch)
+            {
+                // Refused before anything reached the log; a venue state file this run created goes too, so the same
+                // command on the right database starts clean.
+                venue.Dispose();
+                if (!venueFileExisted)
+                {
+                    DeleteNewVenueState(settings.VenueStatePath!);
+                }
+
+                throw new SampleInputException(mismatch);
+            }
         }
         await using var engine = provider.GetRequiredService<TradingEngine>();
 
@@ -103,6 +118,16 @@ internal static class PaperSession
         PrintSummary(summary, settings.Engine.Currency, Path.Combine(settings.OutputRoot, "sessions", engine.SessionId.Value));
         Console.WriteLine($"Mode {engine.ExecutionPolicy.Mode.ToConfigValue()}, engine {engine.State}, kill switch {(engine.KillSwitch?.IsOn == true ? "ON" : "off")}");
         return 0;
+    }
+
+    private static void DeleteNewVenueState(string path)
+    {
+        File.Delete(path);
+        var directory = Path.GetDirectoryName(path);
+        if (directory is not null && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.Delete(directory);
+        }
     }
 
     private static DurablePaperVenue OpenVenue(SampleSettings settings, string statePath, IReadOnlyList<Bar> bars, TimeProvider clock)

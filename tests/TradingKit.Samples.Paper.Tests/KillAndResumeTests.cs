@@ -169,6 +169,82 @@ public sealed class KillAndResumeTests(PostgresServerFixture server) : IDisposab
         Assert.Equal(before, await File.ReadAllBytesAsync(state, timeout.Token));
     }
 
+    /// <summary>
+    /// A resumable session's venue state and event log are one paper account. Each way they can belong to different ones
+    /// is refused before anything reaches the log: a new session on a log that holds another session (found by running
+    /// the sample twice with different ids on one database: the second took the first one's cash as its own and its
+    /// daily loss limit refused nearly every order), a session whose venue state file is gone, and a venue state resumed
+    /// against another database.
+    /// </summary>
+    [Theory]
+    [InlineData("other session")]
+    [InlineData("lost venue state")]
+    [InlineData("other database")]
+    public async Task VenueStateAndLogOfDifferentAccounts_AreRefusedWithExitCode2_BeforeTheLogIsWritten(string mismatch)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await using var log = await server.CreateDatabaseAsync();
+        await using var empty = await server.CreateDatabaseAsync();
+        var shortData = Path.Combine(_dir, "short.csv");
+        Directory.CreateDirectory(_dir);
+        await File.WriteAllLinesAsync(shortData, (await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "data", "sp500-2000.csv"))).Take(400));
+        using (var first = SampleProcess.Start([.. Args(log.Name, _dir, "run-a"), "--data", shortData]))
+        {
+            var (exit, _, error) = await first.WaitForExitAsync(timeout.Token);
+            Assert.True(exit == 0, error);
+        }
+
+        var stateA = Path.Combine(_dir, "sessions", "run-a", "venue.jsonl");
+        var (database, session, expected) = mismatch switch
+        {
+            "other session" => (log, "run-b", "the event log already holds session 'run-a'"),
+            "lost venue state" => (log, "run-a", "the event log holds trading of session 'run-a'"),
+            _ => (empty, "run-a", "has played"),
+        };
+        if (mismatch == "lost venue state")
+        {
+            File.Delete(stateA);
+        }
+
+        var stateBefore = File.Exists(stateA) ? await File.ReadAllBytesAsync(stateA, timeout.Token) : null;
+        var eventsBefore = await CountEventsAsync(database);
+        using var second = SampleProcess.Start([.. Args(database.Name, _dir, session), "--data", shortData]);
+
+        var (code, output, message) = await second.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", message + output, StringComparison.Ordinal);
+        Assert.Equal(eventsBefore, await CountEventsAsync(database));
+        if (mismatch == "other database")
+        {
+            Assert.Equal(0, eventsBefore);
+            Assert.Equal(stateBefore, await File.ReadAllBytesAsync(stateA, timeout.Token));
+        }
+        else
+        {
+            Assert.True(eventsBefore > 0);
+
+            // The venue state file the refused run made is gone again, with the session directory it made for it.
+            Assert.False(File.Exists(Path.Combine(_dir, "sessions", session, "venue.jsonl")));
+            Assert.Equal(mismatch == "lost venue state", Directory.Exists(Path.Combine(_dir, "sessions", session)));
+        }
+
+        // The session's own database is still accepted: the check refuses only what does not belong together.
+        if (mismatch == "other database")
+        {
+            using var resumed = SampleProcess.Start([.. Args(log.Name, _dir, "run-a"), "--data", shortData]);
+            var (exit, _, error) = await resumed.WaitForExitAsync(timeout.Token);
+            Assert.True(exit == 0, error);
+        }
+    }
+
+    private static async Task<long> CountEventsAsync(TestDatabase database)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT count(*) FROM event_store");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private string[] Args(string database, string output, string sessionId) =>
     [
         "--out", output,

@@ -98,7 +98,7 @@ public sealed class KillAndResumeTests(PostgresServerFixture server) : IDisposab
         var sessionA = Path.Combine(outA, "sessions", "run-a");
         var summaryA = ReadJson(Path.Combine(sessionA, "summary.json"));
         var summaryB = ReadJson(Path.Combine(sessionB, "summary.json"));
-        foreach (var field in new[] { "started_at", "trades", "wins", "losses", "realized_pnl", "unrealized_pnl", "fees", "final_cash", "final_equity", "final_positions", "last_prices", "orders_submitted", "orders_rejected", "fills", "slippage" })
+        foreach (var field in new[] { "started_at", "trades", "wins", "losses", "realized_pnl", "unrealized_pnl", "fees", "final_cash", "final_equity", "final_positions", "last_prices", "orders_submitted", "orders_rejected", "fills", "slippage", "max_drawdown" })
         {
             Assert.True(summaryA.GetProperty(field).GetRawText() == summaryB.GetProperty(field).GetRawText(),
                 $"{field}: uninterrupted {summaryA.GetProperty(field).GetRawText()}, resumed {summaryB.GetProperty(field).GetRawText()}");

@@ -186,14 +186,23 @@ public sealed partial class TradingEngine
     {
         var before = rebuilder.EventsApplied;
         _sessionBaseline = null;
+        _sessionCurve = null;
         await foreach (var envelope in _eventStore.ReadAllAsync(1, int.MaxValue, cancellationToken).ConfigureAwait(false))
         {
             if (_sessionBaseline is null && envelope.Payload is Events.EngineStarted started && started.SessionId == SessionId)
             {
                 StartSessionAt(envelope.GlobalPosition, envelope.OccurredAt);
+                _sessionCurve = Portfolio.StartEquityCurve(envelope.OccurredAt);
             }
 
-            rebuilder.Apply(envelope);
+            if (_sessionCurve is { } curve)
+            {
+                ApplyToCurve(rebuilder, envelope, curve);
+            }
+            else
+            {
+                rebuilder.Apply(envelope);
+            }
         }
 
         if (_sessionBaseline is null)
@@ -205,6 +214,31 @@ public sealed partial class TradingEngine
 
         return rebuilder.EventsApplied - before;
     }
+
+    /// <summary>
+    /// Applies one event of the session and keeps the change of cash or positions it made, for <see cref="WarmUp"/> to
+    /// rebuild the session's drawdown from (the log holds no marks, and recovery marks at fill prices).
+    /// </summary>
+    private void ApplyToCurve(ProjectionRebuilder rebuilder, Events.EventEnvelope envelope, TradingKit.Portfolio.SessionEquityCurve curve)
+    {
+        var cash = Portfolio.Cash;
+        var fills = Portfolio.FillCount;
+        var deposits = Portfolio.NetDeposits;
+        rebuilder.Apply(envelope);
+        if (cash == Portfolio.Cash && fills == Portfolio.FillCount && deposits == Portfolio.NetDeposits)
+        {
+            return;
+        }
+
+        var change = Portfolio.Cash - cash;
+        var shift = Portfolio.NetDeposits - deposits;
+        curve.Add(fills != Portfolio.FillCount && envelope.Payload is Events.OrderFilled f
+            ? new(envelope.OccurredAt, f.Symbol, f.Side == OrderSide.Buy ? f.Quantity : -f.Quantity, f.Price, change, shift)
+            : new(envelope.OccurredAt, null, 0m, 0m, change, shift));
+    }
+
+    /// <summary>The session's changes of cash and positions since it began, until <see cref="WarmUp"/> replays them.</summary>
+    private TradingKit.Portfolio.SessionEquityCurve? _sessionCurve;
 
     private void StartSessionAt(long position, DateTimeOffset at)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TradingKit.MarketData;
 using TradingKit.Strategies;
 
@@ -43,6 +44,7 @@ public sealed partial class TradingEngine
                 ArgumentNullException.ThrowIfNull(item);
                 _lastPrices[item.Symbol] = item.LastPrice;
                 _currentPrice = item.LastPrice;
+                _sessionCurve?.Mark(item);
                 foreach (var strategy in _strategies)
                 {
                     _currentStrategy = strategy;
@@ -73,7 +75,30 @@ public sealed partial class TradingEngine
             Portfolio.Mark(last.Symbol, last.LastPrice, last.Timestamp);
         }
 
+        RestoreSessionDrawdown();
         return count;
+    }
+
+    /// <summary>
+    /// Gives the portfolio back the session's peak equity and maximum drawdown, which the risk guard's drawdown limit and
+    /// the summary read: recovery rebuilt them from fill prices only, as the log holds no marks. The changes of cash and
+    /// positions the log holds since the session began are replayed among the marks of the market data just shown.
+    /// </summary>
+    private void RestoreSessionDrawdown()
+    {
+        if (_sessionCurve is not { } curve)
+        {
+            return;
+        }
+
+        _sessionCurve = null;
+        if (curve.Finish(Portfolio, out var why) is { } drawdown)
+        {
+            Portfolio.RestoreSessionDrawdown(drawdown);
+            return;
+        }
+
+        LogDrawdownNotRestored(SessionId, why!);
     }
 
     /// <summary>
@@ -108,4 +133,7 @@ public sealed partial class TradingEngine
 
         return count + 1;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} resumed without its drawdown before the restart ({Reason}): peak equity and maximum drawdown count from fill prices only")]
+    private partial void LogDrawdownNotRestored(Domain.SessionId sessionId, string reason);
 }

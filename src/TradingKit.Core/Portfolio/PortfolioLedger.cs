@@ -319,6 +319,24 @@ public sealed class PortfolioLedger
     /// </summary>
     public void StartSession() => _session.Reset(Equity);
 
+    /// <summary>Starts rebuilding the session's equity from here (see <see cref="SessionEquityCurve"/>).</summary>
+    /// <param name="at">When the session started.</param>
+    /// <returns>A curve holding the ledger's cash, positions and prices as they stand.</returns>
+    internal SessionEquityCurve StartEquityCurve(DateTimeOffset at)
+    {
+        var books = new Dictionary<Symbol, SessionEquityCurve.Book>(_books.Count);
+        foreach (var (symbol, book) in _books)
+        {
+            books[symbol] = new SessionEquityCurve.Book(book.NetQuantity, book.LastPrice, book.HasPrice);
+        }
+
+        return new SessionEquityCurve(at, books, Cash, _marketValue);
+    }
+
+    /// <summary>Puts back the session's peak and maximum drawdown, as a <see cref="SessionEquityCurve"/> rebuilt them.</summary>
+    /// <param name="session">The session's drawdown.</param>
+    internal void RestoreSessionDrawdown(in DrawdownTracker session) => _session = session;
+
     /// <summary>
     /// True when a UTC day roll is configured and <paramref name="at"/> is at or past the next boundary. An engine that
     /// writes daily summaries checks this before applying an input, builds the summary, then calls

@@ -107,6 +107,13 @@ public sealed class SessionScopeTests
         // Slippage too: the fills before the crash are measured against the decision prices their orders recorded.
         Assert.NotEqual(0m, e.Slippage);
         Assert.Equal(e.Slippage, a.Slippage);
+
+        // And the drawdown: the log holds no marks, so the resumed process replays the session's fills among the bars
+        // it warms up on. The peak equity is what the risk guard's drawdown limit measures from; recovery alone would
+        // have rebuilt it from fill prices.
+        Assert.True(e.MaxDrawdown > 0m, "day 2 should have had a drawdown");
+        Assert.Equal(e.MaxDrawdown, a.MaxDrawdown);
+        Assert.Equal(expected.PeakEquity, actual.PeakEquity);
     }
 
     [Fact]
@@ -148,7 +155,7 @@ public sealed class SessionScopeTests
         if (crashAfter is not { } crash)
         {
             await FeedAsync(day2, bars.Skip(Day1Bars));
-            return (first, new Day2Result(await day2.StopAsync(), day2.Portfolio.ClosedTrades.Count, day2.Orders.SubmittedCount, 0, root));
+            return (first, new Day2Result(await day2.StopAsync(), day2.Portfolio.ClosedTrades.Count, day2.Orders.SubmittedCount, 0, root, day2.Portfolio.PeakEquity));
         }
 
         // The first process of day 2 dies after this bar: nothing of it runs again.
@@ -165,11 +172,11 @@ public sealed class SessionScopeTests
         Assert.True(resumed.LastRecovery!.Succeeded);
         await resumed.ResumeAfterAsync([.. bars.Take(crash).Skip(Day1Bars)]);
         await FeedAsync(resumed, bars.Skip(crash));
-        return (first, new Day2Result(await resumed.StopAsync(), resumed.Portfolio.ClosedTrades.Count, resumed.Orders.SubmittedCount, beforeCrash, root));
+        return (first, new Day2Result(await resumed.StopAsync(), resumed.Portfolio.ClosedTrades.Count, resumed.Orders.SubmittedCount, beforeCrash, root, resumed.Portfolio.PeakEquity));
     }
 
-    /// <summary>Day 2's summary, with the account's totals at its end and the round trips day 2 had closed when it crashed.</summary>
-    private sealed record Day2Result(SessionSummaryRecord Summary, int AccountTrades, int AccountSubmitted, int TradesBeforeCrash, string Root);
+    /// <summary>Day 2's summary, with the account's totals at its end, the round trips day 2 had closed when it crashed and its peak equity.</summary>
+    private sealed record Day2Result(SessionSummaryRecord Summary, int AccountTrades, int AccountSubmitted, int TradesBeforeCrash, string Root, decimal PeakEquity);
 
     private static async Task FeedAsync(TradingEngine engine, IEnumerable<Bar> bars)
     {

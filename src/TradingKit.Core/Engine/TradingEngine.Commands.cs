@@ -95,7 +95,7 @@ public sealed partial class TradingEngine
     private async ValueTask<CommandResult> ResetSafeModeAsync(CommandEnvelope envelope, ResetSafeMode reset, CancellationToken cancellationToken)
     {
         var result = await ChangeStateAsync(EngineState.Running, byOperator: true,
-            new ManualOverrideExecuted(envelope.Actor, "reset_safe_mode", reset.Reason, envelope.CommandId), reset.Reason, cancellationToken, requireFrom: EngineState.Safe).ConfigureAwait(false);
+            new ManualOverrideExecuted(envelope.Actor, ResetSafeModeAction, reset.Reason, envelope.CommandId), reset.Reason, cancellationToken, requireFrom: EngineState.Safe).ConfigureAwait(false);
         if (result.Succeeded && _risk is Risk.RiskGuard guard)
         {
             // The operator's reset also clears the guard's tripped conditions; the kill switch stays as it is until turned off.

@@ -1,6 +1,7 @@
 using TradingKit.Brokers;
 using TradingKit.Commands;
 using TradingKit.Domain;
+using TradingKit.Errors;
 using TradingKit.Journal;
 using TradingKit.Oms;
 using TradingKit.Orders;
@@ -187,6 +188,8 @@ public sealed partial class TradingEngine
         var before = rebuilder.EventsApplied;
         _sessionBaseline = null;
         _sessionCurve = null;
+        _standingTrips.Clear();
+        _pausedBeforeRestart = false;
         await foreach (var envelope in _eventStore.ReadAllAsync(1, int.MaxValue, cancellationToken).ConfigureAwait(false))
         {
             if (_sessionBaseline is null && envelope.Payload is Events.EngineStarted started && started.SessionId == SessionId)
@@ -197,6 +200,7 @@ public sealed partial class TradingEngine
 
             if (_sessionCurve is { } curve)
             {
+                KeepControlState(envelope);
                 ApplyToCurve(rebuilder, envelope, curve);
             }
             else
@@ -235,6 +239,80 @@ public sealed partial class TradingEngine
         curve.Add(fills != Portfolio.FillCount && envelope.Payload is Events.OrderFilled f
             ? new(envelope.OccurredAt, f.Symbol, f.Side == OrderSide.Buy ? f.Quantity : -f.Quantity, f.Price, change, shift)
             : new(envelope.OccurredAt, null, 0m, 0m, change, shift));
+    }
+
+    /// <summary>
+    /// Follows what an operator must undo, through the session's events: a risk guard trip stands until a
+    /// <c>reset_safe_mode</c>, a pause until a resume. A restart undoes neither.
+    /// </summary>
+    private void KeepControlState(Events.EventEnvelope envelope)
+    {
+        switch (envelope.Payload)
+        {
+            case Events.RiskGuardTripped trip:
+                _standingTrips.Add((trip, envelope.OccurredAt));
+                break;
+            case Events.ManualOverrideExecuted { Action: ResetSafeModeAction }:
+                _standingTrips.Clear();
+                break;
+            case Events.EnginePaused:
+                _pausedBeforeRestart = true;
+                break;
+            case Events.EngineResumed:
+                _pausedBeforeRestart = false;
+                break;
+        }
+    }
+
+    /// <summary>The <see cref="Events.ManualOverrideExecuted.Action"/> of an operator's reset of safe mode (and of the risk guard).</summary>
+    internal const string ResetSafeModeAction = "reset_safe_mode";
+
+    /// <summary>The session's risk guard trips no operator had reset when its earlier process ended.</summary>
+    private readonly List<(Events.RiskGuardTripped Trip, DateTimeOffset At)> _standingTrips = [];
+
+    /// <summary>Whether an operator had paused the session, and not resumed it, when its earlier process ended.</summary>
+    private bool _pausedBeforeRestart;
+
+    /// <summary>
+    /// Leaves <see cref="EngineState.Recovering"/> for the state the session was in before the restart: the risk guard gets
+    /// back the trips no operator reset (a HALTED one keeps the engine <see cref="EngineState.Safe"/> until
+    /// <c>ResetSafeMode</c>), an operator's pause stands, otherwise the engine runs.
+    /// </summary>
+    private void LeaveRecovery()
+    {
+        var halted = false;
+        string? cause = null;
+        foreach (var (trip, at) in _standingTrips)
+        {
+            var state = _risk is Risk.RiskGuard guard ? guard.Restore(trip, at).NewState : trip.NewState;
+            halted |= state == Risk.TradingState.Halted;
+            cause ??= trip.Cause;
+            LogTripRestored(trip.Cause, trip.NewState);
+            _journal.WriteRiskEvent(new RiskEventRecord
+            {
+                Type = "risk_guard_restored",
+                Timestamp = _time.GetUtcNow(),
+                Code = ErrorCodes.RiskGuardTripped,
+                Rule = trip.Cause,
+                Threshold = trip.Threshold,
+                Observed = trip.Observed,
+                Message = $"tripped at {at:O} before the restart and not reset: {trip.Message}",
+            });
+        }
+
+        _standingTrips.Clear();
+        if (halted)
+        {
+            MoveTo(EngineState.Safe, $"recovery_completed; {ErrorCodes.RiskGuardTripped}: {cause} before the restart, not reset");
+        }
+        else if (_pausedBeforeRestart)
+        {
+            MoveTo(EngineState.Paused, "recovery_completed; paused before the restart");
+        }
+        else
+        {
+            MoveTo(EngineState.Running, "recovery_completed");
+        }
     }
 
     /// <summary>The session's changes of cash and positions since it began, until <see cref="WarmUp"/> replays them.</summary>
@@ -418,7 +496,7 @@ public sealed partial class TradingEngine
         {
             if (now >= _nextReconcileAt && (await RecoverAsync(cancellationToken).ConfigureAwait(false)).Succeeded && State == EngineState.Recovering)
             {
-                MoveTo(EngineState.Running, "recovery_completed");
+                LeaveRecovery();
             }
 
             return;
@@ -480,4 +558,7 @@ public sealed partial class TradingEngine
             return fill;
         }
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Risk guard trip {Cause} ({State}) from before the restart still stands; an operator's reset re-arms it")]
+    private partial void LogTripRestored(string cause, Risk.TradingState state);
 }

@@ -249,9 +249,13 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
 
         _currentStrategy = null;
-        if (recovered)
+        if (recovered && _options.RecoverOnStart)
         {
-            MoveTo(EngineState.Running, _options.RecoverOnStart ? "recovery_completed" : "started");
+            LeaveRecovery();
+        }
+        else if (recovered)
+        {
+            MoveTo(EngineState.Running, "started");
         }
 
         await _recorder.FlushStatesAsync(cancellationToken).ConfigureAwait(false);

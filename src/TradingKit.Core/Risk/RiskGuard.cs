@@ -233,6 +233,37 @@ public sealed class RiskGuard : IRiskGuard
         return new RiskGuardReset(previous, actor, reason, at);
     }
 
+    /// <summary>
+    /// Puts back a trip an earlier process of the session recorded and no operator has reset since (start-up recovery
+    /// calls it for each, in log order): the state escalates to the trip's, its condition counts as tripped, and
+    /// <see cref="LastTrip"/> is the trip. A restart is never a reset: only <see cref="Reset"/> re-arms the guard. A trip
+    /// whose condition is no longer configured still escalates the state.
+    /// </summary>
+    /// <param name="tripped">The recorded trip.</param>
+    /// <param name="occurredAt">When it was recorded.</param>
+    /// <returns>The trip as the guard now holds it.</returns>
+    public RiskTrip Restore(Events.RiskGuardTripped tripped, DateTimeOffset occurredAt)
+    {
+        ArgumentNullException.ThrowIfNull(tripped);
+        for (var i = 0; i < _conditions.Length; i++)
+        {
+            if (string.Equals(_conditions[i].Id, tripped.Cause, StringComparison.Ordinal))
+            {
+                _tripped[i] = true;
+            }
+        }
+
+        State = (TradingState)Math.Max((int)State, (int)tripped.NewState);
+        LastTrip = new RiskTrip(tripped.Cause, tripped.Threshold, tripped.Observed, State, tripped.Message)
+        {
+            OccurredAt = occurredAt,
+            Portfolio = _portfolio,
+            Quality = BuildQuality(),
+            StopPlan = StopPlan.For(State, _options),
+        };
+        return LastTrip;
+    }
+
     private RiskTrip? Evaluate(TripTrigger trigger, DateTimeOffset now)
     {
         if (_conditions.Length == 0)

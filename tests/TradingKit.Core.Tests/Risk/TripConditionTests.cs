@@ -25,6 +25,47 @@ public sealed class TripConditionTests
         Assert.True(trip.StopPlan.BlockNewOrders);
     }
 
+    private static TradingKit.Events.RiskGuardTripped Recorded(string cause, TradingState state)
+        => new(cause, 2m, 2m, state, cause + " before the restart",
+            new TradingKit.Events.PortfolioFigures(100m, 100m, 100m, 0m, 0m, 0, 0),
+            new TradingKit.Events.ExecutionQualityFigures(0m, 0m, 0m, 0m, 0m, 0));
+
+    [Fact]
+    public void Restore_PutsARecordedTripBack_ItsConditionDoesNotTripAgain_UntilReset()
+    {
+        var guard = Guard(o => o.ConsecutiveRejectLimit = 2);
+
+        var restored = guard.Restore(Recorded(TripCauses.ConsecutiveRejects, TradingState.Halted), T0);
+
+        Assert.Equal(TradingState.Halted, guard.State);
+        Assert.Same(restored, guard.LastTrip);
+        Assert.Equal(TripCauses.ConsecutiveRejects, restored.Cause);
+        Assert.Equal(T0, restored.OccurredAt);
+        Assert.True(restored.StopPlan!.BlockNewOrders);
+
+        // Tripped once, as if this process had tripped it: more rejects do not trip it again ...
+        Assert.Null(guard.RecordSubmitOutcome(SubmissionOutcome.Rejected, T0));
+        Assert.Null(guard.RecordSubmitOutcome(SubmissionOutcome.Rejected, T0));
+
+        // ... until an operator re-arms it.
+        guard.Reset("alice", "venue checked", T0);
+        Assert.Equal(TradingState.Active, guard.State);
+        Assert.Null(guard.RecordSubmitOutcome(SubmissionOutcome.Rejected, T0));
+        AssertTrip(guard.RecordSubmitOutcome(SubmissionOutcome.Rejected, T0), TripCauses.ConsecutiveRejects, 2m, 2m, TradingState.Halted);
+    }
+
+    [Fact]
+    public void Restore_OnlyEscalates_AndATripOfAConditionNoLongerConfiguredStillCounts()
+    {
+        var guard = Guard(_ => { });
+
+        guard.Restore(Recorded("custom_condition", TradingState.Halted), T0);
+        guard.Restore(Recorded(TripCauses.SlippageSpike, TradingState.Reducing), T0);
+
+        Assert.Equal(TradingState.Halted, guard.State);
+        Assert.Equal(TradingState.Halted, guard.LastTrip!.NewState);
+    }
+
     [Fact]
     public void ConsecutiveFailures_DefaultLimit3_TripsOnTheThirdAndHalts()
     {

@@ -29,14 +29,7 @@ public sealed class ControlStateAfterRestartTests
     public async Task HaltedTrip_ThatNoOperatorReset_KeepsTheResumedSessionSafe_UntilResetSafeMode()
     {
         var bars = RandomSession.Bars(5, 40, Spx);
-
-        // Every submit is refused, so three rejects in a row halt the guard: a condition of counts, which a new process
-        // would not meet again for three more orders.
-        var run = new Run(new PaperVenueOptions { InitialCash = 100_000m, Instruments = [SpxRules], Faults = { RejectRate = 1.0 } },
-            new RiskOptions { ConsecutiveRejectLimit = 3 });
-        var first = run.NewEngine();
-        await first.StartAsync();
-        await FeedAsync(first, bars.Take(10));
+        var (run, first) = await HaltedByRejectsAsync(bars);
         Assert.Equal(EngineState.Safe, first.State);
         Assert.Equal(3, first.Orders.SubmittedCount);
 
@@ -74,12 +67,7 @@ public sealed class ControlStateAfterRestartTests
     [Fact]
     public async Task Trip_ThatAnOperatorReset_BeforeTheRestart_DoesNotComeBack()
     {
-        var bars = RandomSession.Bars(5, 40, Spx);
-        var run = new Run(new PaperVenueOptions { InitialCash = 100_000m, Instruments = [SpxRules], Faults = { RejectRate = 1.0 } },
-            new RiskOptions { ConsecutiveRejectLimit = 3 });
-        var first = run.NewEngine();
-        await first.StartAsync();
-        await FeedAsync(first, bars.Take(10));
+        var (run, first) = await HaltedByRejectsAsync(RandomSession.Bars(5, 40, Spx));
         Assert.True((await first.ExecuteCommandForTestAsync(Command(new ResetSafeMode("checked")))).Succeeded);
 
         var resumed = run.NewEngine();
@@ -145,6 +133,20 @@ public sealed class ControlStateAfterRestartTests
         Assert.Equal(EngineState.Running, resumed.State);
         await FeedAsync(resumed, bars.Skip(8).Take(2));
         Assert.True(resumed.Orders.SubmittedCount > submitted);
+    }
+
+    /// <summary>
+    /// A first process whose every submit the venue refuses, so three rejects in a row halt the guard: a condition of
+    /// counts, which a new process would not meet again for three more orders.
+    /// </summary>
+    private static async Task<(Run Run, TradingEngine First)> HaltedByRejectsAsync(IReadOnlyList<Bar> bars)
+    {
+        var run = new Run(new PaperVenueOptions { InitialCash = 100_000m, Instruments = [SpxRules], Faults = { RejectRate = 1.0 } },
+            new RiskOptions { ConsecutiveRejectLimit = 3 });
+        var first = run.NewEngine();
+        await first.StartAsync();
+        await FeedAsync(first, bars.Take(10));
+        return (run, first);
     }
 
     private static CommandEnvelope Command(ITradingCommand command)

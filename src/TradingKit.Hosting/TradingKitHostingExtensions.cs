@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TradingKit.DependencyInjection;
+using TradingKit.Engine;
+using TradingKit.Hosting;
+using TradingKit.MarketData;
+using TradingKit.Risk;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers TradingKit's engine with a generic host.</summary>
+public static class TradingKitHostingExtensions
+{
+    /// <summary>
+    /// Runs the engine as a hosted service (<see cref="HostedEngineService"/>) over the market data <paramref name="feed"/>
+    /// opens when the host starts. Options are validated when the host starts.
+    /// </summary>
+    /// <param name="builder">The TradingKit builder.</param>
+    /// <param name="feed">Opens the session's feed (live or from a file).</param>
+    /// <param name="configure">Configures the hosting options.</param>
+    /// <returns>The builder.</returns>
+    public static TradingKitBuilder AddHostedEngine(this TradingKitBuilder builder, Func<IServiceProvider, IMarketDataFeed> feed,
+        Action<HostedEngineOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(feed);
+        var options = builder.Services.AddOptions<HostedEngineOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.Validate().Count == 0, "Hosting:FailureExitCode must not be 0").ValidateOnStart();
+        builder.Services.TryAddSingleton(sp => new HostedEngineService(
+            sp.GetRequiredService<TradingEngine>(),
+            () => feed(sp),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<IOptions<HostedEngineOptions>>(),
+            sp.GetRequiredService<ILogger<HostedEngineService>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HostedEngineService>());
+        return builder;
+    }
+
+    /// <summary>Adds <see cref="TradingKitEngineHealthCheck"/> for the registered engine (and its hosted service, when there is one).</summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The check's name.</param>
+    /// <param name="failureStatus">Reported when the hosted session failed; defaults to <see cref="HealthStatus.Unhealthy"/>.</param>
+    /// <param name="tags">Tags to filter checks by (for example <c>ready</c>).</param>
+    /// <returns>The builder.</returns>
+    public static IHealthChecksBuilder AddTradingKitEngine(this IHealthChecksBuilder builder, string name = "tradingkit-engine",
+        HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return builder.Add(new HealthCheckRegistration(name,
+            sp => new TradingKitEngineHealthCheck(sp.GetRequiredService<TradingEngine>(), sp.GetRequiredService<IRiskGuard>(), sp.GetService<HostedEngineService>()),
+            failureStatus, tags));
+    }
+}

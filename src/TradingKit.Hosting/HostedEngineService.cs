@@ -24,6 +24,7 @@ public sealed partial class HostedEngineService : BackgroundService
     private volatile HostedSessionStatus _status;
     private volatile SessionSummaryRecord? _summary;
     private volatile Exception? _failure;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates the service.</summary>
     /// <param name="engine">The engine.</param>
@@ -57,6 +58,12 @@ public sealed partial class HostedEngineService : BackgroundService
 
     /// <summary>Why the session failed; null unless <see cref="Status"/> is <see cref="HostedSessionStatus.Faulted"/>.</summary>
     public Exception? Failure => _failure;
+
+    /// <summary>
+    /// Completes (never faults) when the session has ended, however it ended: the engine loop takes no more inputs from
+    /// then on.
+    /// </summary>
+    public Task SessionEnded => _ended.Task;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -93,6 +100,7 @@ public sealed partial class HostedEngineService : BackgroundService
         }
         finally
         {
+            _ended.TrySetResult();
             if (endedOnItsOwn && _options.StopHostWhenSessionEnds)
             {
                 _lifetime.StopApplication();

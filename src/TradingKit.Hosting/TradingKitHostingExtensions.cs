@@ -44,6 +44,32 @@ public static class TradingKitHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Executes the commands written to the registered <see cref="TradingKit.Stores.ICommandStore"/> on the hosted engine
+    /// (<see cref="CommandExecutorService"/>), for as long as its session runs. Call after <see cref="AddHostedEngine"/>.
+    /// </summary>
+    /// <param name="builder">The TradingKit builder.</param>
+    /// <param name="configure">Configures the executor.</param>
+    /// <returns>The builder.</returns>
+    public static TradingKitBuilder AddCommandExecutor(this TradingKitBuilder builder, Action<CommandExecutorOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<CommandExecutorOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.Validate().Count == 0, "Hosting:Commands options are invalid (BatchSize in [1, 1000], ClaimerId not blank)").ValidateOnStart();
+        builder.Services.TryAddSingleton(sp => new CommandExecutorService(
+            sp.GetRequiredService<TradingKit.Stores.ICommandStore>(),
+            sp.GetService<HostedEngineService>() ?? throw new InvalidOperationException("AddCommandExecutor needs AddHostedEngine: commands run on the hosted engine."),
+            sp.GetRequiredService<IOptions<CommandExecutorOptions>>(),
+            sp.GetRequiredService<ILogger<CommandExecutorService>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CommandExecutorService>());
+        return builder;
+    }
+
     /// <summary>Adds <see cref="TradingKitEngineHealthCheck"/> for the registered engine (and its hosted service, when there is one).</summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name.</param>

@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TradingKit.Engine;
+using TradingKit.Stores;
+
+namespace TradingKit.Hosting;
+
+/// <summary>
+/// Executes the commands operators and UIs write to the command store (<see cref="ICommandStore"/>: in memory, or the
+/// PostgreSQL <c>command_store</c>) on the hosted engine, for as long as its session runs: it waits for new commands,
+/// claims them (each goes to exactly one claimer), hands each to the engine loop, where it runs between two inputs like
+/// any other, and completes it as ACK or FAILED with the engine's result. A command claimed when the session has ended
+/// is completed FAILED (<c>the session ended before the command ran</c>), never left waiting.
+/// </summary>
+/// <remarks>
+/// A command this process claimed but could not complete (the process died in between) stays SENT: the store has no
+/// lease on claims. Look it up by id, check in the event log whether it ran, and insert it again under a new
+/// idempotency key if it did not.
+/// </remarks>
+public sealed partial class CommandExecutorService : BackgroundService
+{
+    private readonly ICommandStore _store;
+    private readonly HostedEngineService _session;
+    private readonly CommandExecutorOptions _options;
+    private readonly ILogger<CommandExecutorService> _logger;
+    private readonly string _claimer;
+
+    /// <summary>Creates the executor.</summary>
+    /// <param name="store">The command store.</param>
+    /// <param name="session">The hosted session whose engine runs the commands.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="logger">The logger.</param>
+    public CommandExecutorService(ICommandStore store, HostedEngineService session, IOptions<CommandExecutorOptions> options, ILogger<CommandExecutorService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _store = store;
+        _session = session;
+        _options = options.Value;
+        _logger = logger;
+        _claimer = _options.ClaimerId ?? "engine-" + session.Engine.SessionId.Value;
+    }
+
+    /// <summary>The name this executor claims commands under.</summary>
+    public string ClaimerId => _claimer;
+
+    /// <summary>How many commands this executor has completed (ACK or FAILED).</summary>
+    public long Completed => Interlocked.Read(ref _completed);
+
+    private long _completed;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            while (!_session.SessionEnded.IsCompleted)
+            {
+                if (!await WaitForCommandsAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                var claimed = await _store.ClaimAsync(_claimer, _options.BatchSize, stoppingToken).ConfigureAwait(false);
+                foreach (var command in claimed)
+                {
+                    // Once claimed, a command is completed whatever happens next: the host's stop does not cancel that.
+                    await RunAsync(command, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping: nothing is claimed any more.
+        }
+    }
+
+    /// <summary>Waits until the store may have a command; false when the session ended first.</summary>
+    private async Task<bool> WaitForCommandsAsync(CancellationToken stoppingToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var wait = _store.WaitForNewCommandsAsync(waiting.Token).AsTask();
+        if (await Task.WhenAny(wait, _session.SessionEnded).ConfigureAwait(false) == wait)
+        {
+            await wait.ConfigureAwait(false);
+            return true;
+        }
+
+        await waiting.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await wait.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The wait was ours to end.
+        }
+
+        return false;
+    }
+
+    private async Task RunAsync(StoredCommand command, CancellationToken cancellationToken)
+    {
+        var envelope = command.Envelope;
+        var completion = new TaskCompletionSource<CommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var engine = _session.Engine;
+        CommandResult result;
+        if (_session.SessionEnded.IsCompleted)
+        {
+            result = Ended();
+        }
+        else
+        {
+            var queued = engine.EnqueueAsync(EngineInput.ForCommand(envelope, completion), cancellationToken).AsTask();
+            await Task.WhenAny(queued, _session.SessionEnded).ConfigureAwait(false);
+            if (queued.IsCompletedSuccessfully)
+            {
+                await Task.WhenAny(completion.Task, _session.SessionEnded).ConfigureAwait(false);
+            }
+
+            // The loop finishes the input it is on before the session ends, so a command it has not completed by then never runs.
+            result = completion.Task.IsCompletedSuccessfully ? completion.Task.Result : Ended();
+        }
+
+        await _store.CompleteAsync(envelope.CommandId, result.Succeeded, Describe(result), cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _completed);
+        LogCompleted(envelope.CommandId, envelope.Payload.GetType().Name, envelope.Actor, result.Succeeded, Describe(result));
+    }
+
+    private static CommandResult Ended() => CommandResult.Fail(CommandExecutorCodes.SessionEnded, "the session ended before the command ran");
+
+    private static string Describe(CommandResult result) => result.Code is { } code ? $"{code}: {result.Message}" : result.Message;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} ({Type}) from {Actor}: {Succeeded}, {Result}")]
+    private partial void LogCompleted(Guid commandId, string type, string actor, bool succeeded, string result);
+}
+
+/// <summary>The stable error codes of <see cref="CommandExecutorService"/>.</summary>
+public static class CommandExecutorCodes
+{
+    /// <summary>The hosted session ended before a claimed command ran; it did not run.</summary>
+    public const string SessionEnded = "COMMAND_SESSION_ENDED";
+}

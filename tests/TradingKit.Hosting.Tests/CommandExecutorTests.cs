@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using TradingKit.Commands;
+using TradingKit.Domain;
+using TradingKit.Engine;
+using TradingKit.MarketData;
+using TradingKit.Stores;
+using TradingKit.Stores.InMemory;
+using TradingKit.Strategies;
+using TradingKit.Time;
+
+namespace TradingKit.Hosting.Tests;
+
+/// <summary>
+/// Commands operators write to the command store reach the hosted engine and come back ACK or FAILED with the engine's
+/// result (the store's NEW → SENT → ACK | FAILED), on a real host with the paper venue.
+/// </summary>
+public sealed class CommandExecutorTests : IDisposable
+{
+    private static readonly Symbol Spx = new("SPX");
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "tradingkit-hosting-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task CommandsWrittenToTheStore_RunOnTheEngine_AndCompleteWithItsResult()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var store = new SignallingCommandStore();
+        var feed = new LiveFeed(Bars(20));
+        using var host = NewHost(feed, store).Build();
+        await host.StartAsync(timeout.Token);
+        await feed.AllGiven.WaitAsync(timeout.Token);
+        var engine = host.Services.GetRequiredService<TradingEngine>();
+        var executor = host.Services.GetRequiredService<CommandExecutorService>();
+
+        var pause = await store.RunAsync(Command("pause-1", new PauseEngine("lunch")), timeout.Token);
+        Assert.Equal(CommandStatus.Ack, pause.Status);
+        Assert.Equal(executor.ClaimerId, pause.ClaimedBy);
+        Assert.Equal("engine-hosted-2", executor.ClaimerId);
+        Assert.Equal(EngineState.Paused, engine.State);
+
+        var resume = await store.RunAsync(Command("resume-1", new ResumeEngine("back")), timeout.Token);
+        Assert.Equal(CommandStatus.Ack, resume.Status);
+        Assert.Equal(EngineState.Running, engine.State);
+
+        // The engine's refusal comes back as FAILED, with its code.
+        var again = await store.RunAsync(Command("resume-2", new ResumeEngine("back again")), timeout.Token);
+        Assert.Equal(CommandStatus.Failed, again.Status);
+        Assert.StartsWith("INVALID_STATE_TRANSITION: ", again.Result, StringComparison.Ordinal);
+
+        // A command inserted twice under one idempotency key runs once.
+        var (stored, inserted) = await store.InsertAsync(Command("pause-1", new PauseEngine("lunch, again")), timeout.Token);
+        Assert.False(inserted);
+        Assert.Equal(CommandStatus.Ack, stored.Status);
+        Assert.Equal(3, executor.Completed);
+        Assert.Equal(EngineState.Running, engine.State);
+
+        await host.StopAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task CommandClaimedAfterTheSessionEnded_IsCompletedFailed_AndLaterOnesStayNew()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var store = new SignallingCommandStore { HoldClaims = true };
+        var endOfData = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var feed = new LiveFeed(Bars(30), endOfData.Task);
+        using var host = NewHost(feed, store, o => o.StopHostWhenSessionEnds = false).Build();
+        await host.StartAsync(timeout.Token);
+        await feed.AllGiven.WaitAsync(timeout.Token);
+        var session = host.Services.GetRequiredService<HostedEngineService>();
+        var executor = host.Services.GetRequiredService<CommandExecutorService>();
+
+        // The executor wakes for the command, but its claim is held until the feed has ended and the session with it.
+        var pending = store.RunAsync(Command("pause-late", new PauseEngine("too late")), timeout.Token);
+        await store.ClaimStarted.WaitAsync(timeout.Token);
+        endOfData.SetResult();
+        await session.SessionEnded.WaitAsync(timeout.Token);
+        store.ReleaseClaims();
+
+        var late = await pending;
+        Assert.Equal(CommandStatus.Failed, late.Status);
+        Assert.Equal("COMMAND_SESSION_ENDED: the session ended before the command ran", late.Result);
+        Assert.Equal(HostedSessionStatus.Completed, session.Status);
+
+        // The executor stops with the session: what comes later is left for the next process.
+        await executor.ExecuteTask!.WaitAsync(timeout.Token);
+        var (after, _) = await store.InsertAsync(Command("pause-after", new PauseEngine("after")), timeout.Token);
+        Assert.Equal(CommandStatus.New, (await store.GetAsync(after.Envelope.CommandId, timeout.Token))!.Status);
+        await host.StopAsync(timeout.Token);
+    }
+
+    private static CommandEnvelope Command(string key, ITradingCommand payload)
+        => new(Guid.NewGuid(), key, payload, "alice", DateTimeOffset.UnixEpoch, CorrelationId.New());
+
+    private HostApplicationBuilder NewHost(IMarketDataFeed feed, ICommandStore store, Action<HostedEngineOptions>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(Bars(1)[0].OpenTime));
+        builder.Services
+            .AddTradingKit(o =>
+            {
+                o.SessionId = "hosted-2";
+                o.InitialCash = 100_000m;
+                o.Execution.Mode = TradingKit.Execution.ExecutionMode.Paper;
+            })
+            .UseInMemoryStores()
+            .UsePaperVenue(o => o.InitialCash = 100_000m)
+            .AddStrategy(new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = Spx.Value, FastPeriod = 3, SlowPeriod = 10 }))
+            .UseFileJournal(_dir)
+            .AddHostedEngine(_ => feed, configure)
+            .AddCommandExecutor();
+        builder.Services.RemoveAll<ICommandStore>();
+        builder.Services.AddSingleton(store);
+        return builder;
+    }
+
+    private static List<Bar> Bars(int count)
+    {
+        var bars = new List<Bar>(count);
+        var start = new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < count; i++)
+        {
+            var price = 100m + (i % 7) - (i % 3);
+            bars.Add(new Bar(Spx, start.AddDays(i), start.AddDays(i + 1), price, price + 1m, price - 1m, price + 0.5m, 1_000_000m));
+        }
+
+        return bars;
+    }
+
+    /// <summary>
+    /// The in-memory store (the contract suite's semantics), telling the test when a command completes, and able to hold
+    /// a claim until the test lets it go.
+    /// </summary>
+    private sealed class SignallingCommandStore : ICommandStore
+    {
+        private readonly InMemoryCommandStore _inner = new();
+        private readonly ConcurrentDictionary<Guid, TaskCompletionSource<StoredCommand>> _completions = new();
+        private readonly TaskCompletionSource _claimStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool HoldClaims { get; init; }
+
+        public Task ClaimStarted => _claimStarted.Task;
+
+        public void ReleaseClaims() => _release.TrySetResult();
+
+        /// <summary>Inserts a command and waits until the executor completes it.</summary>
+        public async Task<StoredCommand> RunAsync(CommandEnvelope command, CancellationToken cancellationToken)
+        {
+            var done = _completions.GetOrAdd(command.CommandId, _ => new TaskCompletionSource<StoredCommand>(TaskCreationOptions.RunContinuationsAsynchronously));
+            await InsertAsync(command, cancellationToken);
+            return await done.Task.WaitAsync(cancellationToken);
+        }
+
+        public ValueTask<(StoredCommand Command, bool Inserted)> InsertAsync(CommandEnvelope command, CancellationToken cancellationToken = default)
+            => _inner.InsertAsync(command, cancellationToken);
+
+        public async ValueTask<IReadOnlyList<StoredCommand>> ClaimAsync(string claimerId, int maxCount, CancellationToken cancellationToken = default)
+        {
+            if (HoldClaims)
+            {
+                _claimStarted.TrySetResult();
+                await _release.Task.WaitAsync(cancellationToken);
+            }
+
+            return await _inner.ClaimAsync(claimerId, maxCount, cancellationToken);
+        }
+
+        public async ValueTask CompleteAsync(Guid commandId, bool succeeded, string? result, CancellationToken cancellationToken = default)
+        {
+            await _inner.CompleteAsync(commandId, succeeded, result, cancellationToken);
+            if (_completions.TryGetValue(commandId, out var done))
+            {
+                done.TrySetResult((await _inner.GetAsync(commandId, cancellationToken))!);
+            }
+        }
+
+        public ValueTask<StoredCommand?> GetAsync(Guid commandId, CancellationToken cancellationToken = default) => _inner.GetAsync(commandId, cancellationToken);
+
+        public ValueTask WaitForNewCommandsAsync(CancellationToken cancellationToken = default) => _inner.WaitForNewCommandsAsync(cancellationToken);
+    }
+
+    /// <summary>Gives its bars, then waits as a live feed does, until <c>end</c> completes (never, when null) or the session stops.</summary>
+    private sealed class LiveFeed(IReadOnlyList<Bar> bars, Task? end = null) : IMarketDataFeed
+    {
+        private readonly TaskCompletionSource _allGiven = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task AllGiven => _allGiven.Task;
+
+        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            foreach (var bar in bars)
+            {
+                yield return bar;
+            }
+
+            _allGiven.TrySetResult();
+            await (end ?? Task.Delay(Timeout.Infinite, cancellationToken)).WaitAsync(cancellationToken);
+        }
+    }
+}

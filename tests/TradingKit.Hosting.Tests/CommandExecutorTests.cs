@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -10,6 +8,7 @@ using TradingKit.MarketData;
 using TradingKit.Stores;
 using TradingKit.Stores.InMemory;
 using TradingKit.Strategies;
+using TradingKit.Hosting.Tests.Support;
 using TradingKit.Time;
 
 namespace TradingKit.Hosting.Tests;
@@ -20,7 +19,7 @@ namespace TradingKit.Hosting.Tests;
 /// </summary>
 public sealed class CommandExecutorTests : IDisposable
 {
-    private static readonly Symbol Spx = new("SPX");
+    private static readonly Symbol Spx = TestBars.Spx;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "tradingkit-hosting-tests", Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -36,7 +35,7 @@ public sealed class CommandExecutorTests : IDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var store = new SignallingCommandStore();
-        var feed = new LiveFeed(Bars(20));
+        var feed = new LiveFeed(TestBars.RandomWalk(20));
         using var host = NewHost(feed, store).Build();
         await host.StartAsync(timeout.Token);
         await feed.AllGiven.WaitAsync(timeout.Token);
@@ -74,7 +73,7 @@ public sealed class CommandExecutorTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var store = new SignallingCommandStore { HoldClaims = true };
         var endOfData = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var feed = new LiveFeed(Bars(30), endOfData.Task);
+        var feed = new LiveFeed(TestBars.RandomWalk(30), endOfData.Task);
         using var host = NewHost(feed, store, o => o.StopHostWhenSessionEnds = false).Build();
         await host.StartAsync(timeout.Token);
         await feed.AllGiven.WaitAsync(timeout.Token);
@@ -107,7 +106,7 @@ public sealed class CommandExecutorTests : IDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddLogging();
-        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(Bars(1)[0].OpenTime));
+        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(TestBars.RandomWalk(1)[0].OpenTime));
         builder.Services
             .AddTradingKit(o =>
             {
@@ -124,90 +123,5 @@ public sealed class CommandExecutorTests : IDisposable
         builder.Services.RemoveAll<ICommandStore>();
         builder.Services.AddSingleton(store);
         return builder;
-    }
-
-    private static List<Bar> Bars(int count)
-    {
-        var bars = new List<Bar>(count);
-        var start = new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero);
-        for (var i = 0; i < count; i++)
-        {
-            var price = 100m + (i % 7) - (i % 3);
-            bars.Add(new Bar(Spx, start.AddDays(i), start.AddDays(i + 1), price, price + 1m, price - 1m, price + 0.5m, 1_000_000m));
-        }
-
-        return bars;
-    }
-
-    /// <summary>
-    /// The in-memory store (the contract suite's semantics), telling the test when a command completes, and able to hold
-    /// a claim until the test lets it go.
-    /// </summary>
-    private sealed class SignallingCommandStore : ICommandStore
-    {
-        private readonly InMemoryCommandStore _inner = new();
-        private readonly ConcurrentDictionary<Guid, TaskCompletionSource<StoredCommand>> _completions = new();
-        private readonly TaskCompletionSource _claimStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public bool HoldClaims { get; init; }
-
-        public Task ClaimStarted => _claimStarted.Task;
-
-        public void ReleaseClaims() => _release.TrySetResult();
-
-        /// <summary>Inserts a command and waits until the executor completes it.</summary>
-        public async Task<StoredCommand> RunAsync(CommandEnvelope command, CancellationToken cancellationToken)
-        {
-            var done = _completions.GetOrAdd(command.CommandId, _ => new TaskCompletionSource<StoredCommand>(TaskCreationOptions.RunContinuationsAsynchronously));
-            await InsertAsync(command, cancellationToken);
-            return await done.Task.WaitAsync(cancellationToken);
-        }
-
-        public ValueTask<(StoredCommand Command, bool Inserted)> InsertAsync(CommandEnvelope command, CancellationToken cancellationToken = default)
-            => _inner.InsertAsync(command, cancellationToken);
-
-        public async ValueTask<IReadOnlyList<StoredCommand>> ClaimAsync(string claimerId, int maxCount, CancellationToken cancellationToken = default)
-        {
-            if (HoldClaims)
-            {
-                _claimStarted.TrySetResult();
-                await _release.Task.WaitAsync(cancellationToken);
-            }
-
-            return await _inner.ClaimAsync(claimerId, maxCount, cancellationToken);
-        }
-
-        public async ValueTask CompleteAsync(Guid commandId, bool succeeded, string? result, CancellationToken cancellationToken = default)
-        {
-            await _inner.CompleteAsync(commandId, succeeded, result, cancellationToken);
-            if (_completions.TryGetValue(commandId, out var done))
-            {
-                done.TrySetResult((await _inner.GetAsync(commandId, cancellationToken))!);
-            }
-        }
-
-        public ValueTask<StoredCommand?> GetAsync(Guid commandId, CancellationToken cancellationToken = default) => _inner.GetAsync(commandId, cancellationToken);
-
-        public ValueTask WaitForNewCommandsAsync(CancellationToken cancellationToken = default) => _inner.WaitForNewCommandsAsync(cancellationToken);
-    }
-
-    /// <summary>Gives its bars, then waits as a live feed does, until <c>end</c> completes (never, when null) or the session stops.</summary>
-    private sealed class LiveFeed(IReadOnlyList<Bar> bars, Task? end = null) : IMarketDataFeed
-    {
-        private readonly TaskCompletionSource _allGiven = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task AllGiven => _allGiven.Task;
-
-        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            foreach (var bar in bars)
-            {
-                yield return bar;
-            }
-
-            _allGiven.TrySetResult();
-            await (end ?? Task.Delay(Timeout.Infinite, cancellationToken)).WaitAsync(cancellationToken);
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -11,6 +10,7 @@ using TradingKit.MarketData;
 using TradingKit.Risk;
 using TradingKit.Stores;
 using TradingKit.Strategies;
+using TradingKit.Hosting.Tests.Support;
 using TradingKit.Time;
 
 namespace TradingKit.Hosting.Tests;
@@ -21,7 +21,7 @@ namespace TradingKit.Hosting.Tests;
 /// </summary>
 public sealed class HostedEngineTests : IDisposable
 {
-    private static readonly Symbol Spx = new("SPX");
+    private static readonly Symbol Spx = TestBars.Spx;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "tradingkit-hosting-tests", Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -36,7 +36,7 @@ public sealed class HostedEngineTests : IDisposable
     public async Task SessionOverAFiniteFeed_RunsToTheEnd_WritesItsSummary_AndStopsTheHost()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var bars = Bars(400);
+        var bars = TestBars.RandomWalk(400);
         using var host = NewHost(new ListFeed(bars)).Build();
 
         await host.StartAsync(timeout.Token);
@@ -61,7 +61,7 @@ public sealed class HostedEngineTests : IDisposable
     public async Task HostShutdown_StopsALiveSessionGracefully()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var feed = new LiveFeed(Bars(60));
+        var feed = new LiveFeed(TestBars.RandomWalk(60));
         using var host = NewHost(feed).Build();
         await host.StartAsync(timeout.Token);
         await feed.AllGiven.WaitAsync(timeout.Token);
@@ -86,7 +86,7 @@ public sealed class HostedEngineTests : IDisposable
     public async Task FailingFeed_FaultsTheSession_SetsTheExitCode_ReportsUnhealthy_AndStopsTheHost()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        using var host = NewHost(new ListFeed(Bars(50), failAfter: 30)).Build();
+        using var host = NewHost(new ListFeed(TestBars.RandomWalk(50), failAfter: 30)).Build();
         var exitCode = Environment.ExitCode;
         try
         {
@@ -118,7 +118,7 @@ public sealed class HostedEngineTests : IDisposable
     public async Task WithoutStopHostWhenSessionEnds_TheHostOutlivesTheSession_AndAFailureLeavesTheExitCodeAlone()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        using var host = NewHost(new ListFeed(Bars(50), failAfter: 10), o =>
+        using var host = NewHost(new ListFeed(TestBars.RandomWalk(50), failAfter: 10), o =>
         {
             o.StopHostWhenSessionEnds = false;
             o.SetExitCodeOnFailure = false;
@@ -139,7 +139,7 @@ public sealed class HostedEngineTests : IDisposable
     public async Task Health_IsDegraded_WhileTheKillSwitchIsOn_OrAnOperatorPaused()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var feed = new LiveFeed(Bars(5));
+        var feed = new LiveFeed(TestBars.RandomWalk(5));
         using var host = NewHost(feed, risk: new RiskOptions { KillSwitch = { InitialState = KillSwitchState.On } }).Build();
         await host.StartAsync(timeout.Token);
         await feed.AllGiven.WaitAsync(timeout.Token);
@@ -162,7 +162,7 @@ public sealed class HostedEngineTests : IDisposable
     [Fact]
     public async Task InvalidOptions_AreRefusedWhenTheHostStarts()
     {
-        using var host = NewHost(new ListFeed(Bars(5)), o => o.FailureExitCode = 0).Build();
+        using var host = NewHost(new ListFeed(TestBars.RandomWalk(5)), o => o.FailureExitCode = 0).Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
@@ -175,7 +175,7 @@ public sealed class HostedEngineTests : IDisposable
         builder.Services.AddLogging();
 
         // The clock follows the data, as in a backtest: the session is repeatable.
-        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(Bars(1)[0].OpenTime));
+        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(TestBars.RandomWalk(1)[0].OpenTime));
         var tradingKit = builder.Services
             .AddTradingKit(o =>
             {
@@ -213,73 +213,5 @@ public sealed class HostedEngineTests : IDisposable
         }
 
         return events;
-    }
-
-    /// <summary>A seeded random walk of daily bars.</summary>
-    private static List<Bar> Bars(int count)
-    {
-        var random = new Random(11);
-        var bars = new List<Bar>(count);
-        var price = 100m;
-        var start = new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero);
-        for (var i = 0; i < count; i++)
-        {
-            var open = price;
-            var close = Math.Max(1m, Math.Round(open * (1m + (((decimal)random.NextDouble() - 0.5m) / 25m)), 2));
-            var openTime = start.AddDays(i);
-            bars.Add(new Bar(Spx, openTime, openTime.AddDays(1), open, Math.Max(open, close) + 0.5m, Math.Min(open, close) - 0.5m, close, 1_000_000m));
-            price = close;
-        }
-
-        return bars;
-    }
-
-    /// <summary>Gives its bars, then ends, or throws after <c>failAfter</c> of them.</summary>
-    private sealed class ListFeed(IReadOnlyList<Bar> bars, int? failAfter = null) : IMarketDataFeed
-    {
-        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            for (var i = 0; i < bars.Count; i++)
-            {
-                if (i == failAfter)
-                {
-                    throw new InvalidOperationException("the feed broke");
-                }
-
-                yield return bars[i];
-            }
-
-            await Task.CompletedTask;
-        }
-    }
-
-    /// <summary>Gives its bars, then waits for more as a live feed does, until the session is stopped.</summary>
-    private sealed class LiveFeed(IReadOnlyList<Bar> bars) : IMarketDataFeed
-    {
-        private readonly TaskCompletionSource _allGiven = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Completes when every bar was given and the feed waits.</summary>
-        public Task AllGiven => _allGiven.Task;
-
-        public bool Cancelled { get; private set; }
-
-        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            foreach (var bar in bars)
-            {
-                yield return bar;
-            }
-
-            _allGiven.TrySetResult();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                Cancelled = true;
-                throw;
-            }
-        }
     }
 }

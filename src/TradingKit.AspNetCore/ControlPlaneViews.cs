@@ -1,0 +1,65 @@
+using System.Text.Json.Serialization;
+using TradingKit.Stores;
+
+namespace TradingKit.AspNetCore;
+
+/// <summary>The engine as <c>GET status</c> reports it.</summary>
+/// <param name="SessionId">The session.</param>
+/// <param name="EngineState">The engine state (<c>Running</c>, <c>Paused</c>, <c>Safe</c>, ...).</param>
+/// <param name="RiskState">The risk guard's trading state (<c>Active</c>, <c>Reducing</c>, <c>Halted</c>).</param>
+/// <param name="KillSwitch"><c>on</c>, <c>off</c>, or <c>none</c> without a kill switch.</param>
+/// <param name="ExecutionMode">The execution mode (<c>disabled</c>, <c>dry-run</c>, <c>paper</c>, <c>live</c>).</param>
+/// <param name="HostedStatus">The hosted session's status; null without a hosted engine.</param>
+/// <param name="MarketEvents">Market data items processed.</param>
+/// <param name="LastTrip">The risk guard's last trip since its last reset; null when none (or a custom guard).</param>
+public sealed record ControlPlaneStatus(
+    [property: JsonPropertyName("session_id")] string SessionId,
+    [property: JsonPropertyName("engine_state")] string EngineState,
+    [property: JsonPropertyName("risk_state")] string RiskState,
+    [property: JsonPropertyName("kill_switch")] string KillSwitch,
+    [property: JsonPropertyName("execution_mode")] string ExecutionMode,
+    [property: JsonPropertyName("hosted_status")] string? HostedStatus,
+    [property: JsonPropertyName("market_events")] long MarketEvents,
+    [property: JsonPropertyName("last_trip")] ControlPlaneTrip? LastTrip);
+
+/// <summary>A risk guard trip in <see cref="ControlPlaneStatus"/>.</summary>
+/// <param name="Cause">The trip cause (<c>daily_loss</c>, ...).</param>
+/// <param name="State">The state it put the guard in.</param>
+/// <param name="Message">Why.</param>
+/// <param name="At">When (engine clock).</param>
+public sealed record ControlPlaneTrip(
+    [property: JsonPropertyName("cause")] string Cause,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("at")] DateTimeOffset At);
+
+/// <summary>A command as the command store holds it.</summary>
+/// <param name="CommandId">Its id.</param>
+/// <param name="IdempotencyKey">Its idempotency key.</param>
+/// <param name="Type">The catalogue type name (<c>pause_engine</c>, ...).</param>
+/// <param name="Status"><c>new</c>, <c>sent</c>, <c>ack</c> or <c>failed</c>.</param>
+/// <param name="Actor">Who issued it: the authenticated user.</param>
+/// <param name="IssuedAt">When it was issued.</param>
+/// <param name="ClaimedBy">The executor that claimed it; null before.</param>
+/// <param name="Result">The engine's result (<c>code: message</c> when it failed); null before.</param>
+public sealed record ControlPlaneCommand(
+    [property: JsonPropertyName("command_id")] Guid CommandId,
+    [property: JsonPropertyName("idempotency_key")] string IdempotencyKey,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("actor")] string Actor,
+    [property: JsonPropertyName("issued_at")] DateTimeOffset IssuedAt,
+    [property: JsonPropertyName("claimed_by")] string? ClaimedBy,
+    [property: JsonPropertyName("result")] string? Result)
+{
+    /// <summary>The view of a stored command.</summary>
+    /// <param name="stored">The stored command.</param>
+    /// <returns>The view.</returns>
+    public static ControlPlaneCommand Of(StoredCommand stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var envelope = stored.Envelope;
+        return new ControlPlaneCommand(envelope.CommandId, envelope.IdempotencyKey, TradingKit.Commands.CommandCatalog.GetTypeName(envelope.Payload),
+            stored.Status.ToString().ToLowerInvariant(), envelope.Actor, envelope.IssuedAt, stored.ClaimedBy, stored.Result);
+    }
+}

@@ -6,6 +6,9 @@ public static class ControlPlaneCodes
     /// <summary>No command has that id.</summary>
     public const string CommandNotFound = "COMMAND_NOT_FOUND";
 
+    /// <summary>No order has that client order id in the projections.</summary>
+    public const string OrderNotFound = "ORDER_NOT_FOUND";
+
     /// <summary>The authenticated user has no name, so a command would have no actor.</summary>
     public const string NoActor = "CONTROL_PLANE_NO_ACTOR";
 

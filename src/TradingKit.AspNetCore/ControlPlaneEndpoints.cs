@@ -52,6 +52,11 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
         Authorize(group.MapGet("/commands/{commandId:guid}", GetCommandAsync), options.ReadPolicy);
         Authorize(group.MapPost("/commands", (HttpContext http, CancellationToken ct) => PostCommandAsync(http, prefix, ct)), options.OperatePolicy);
         Authorize(group.MapPost("/kill-switch", (HttpContext http, CancellationToken ct) => PostKillSwitchAsync(http, prefix, ct)), options.OperatePolicy);
+        Authorize(group.MapGet("/orders", GetOrdersAsync), options.ReadPolicy);
+        Authorize(group.MapGet("/orders/{clientOrderId}", GetOrderAsync), options.ReadPolicy);
+        Authorize(group.MapGet("/fills", GetFillsAsync), options.ReadPolicy);
+        Authorize(group.MapGet("/positions", GetPositionsAsync), options.ReadPolicy);
+        Authorize(group.MapGet("/daily", GetDailyAsync), options.ReadPolicy);
         if (options.Dashboard)
         {
             Authorize(group.MapGet("/", () => Results.Content(ControlPlaneDashboard.Page(prefix), "text/html; charset=utf-8")), options.ReadPolicy);
@@ -88,6 +93,75 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
             services.GetService<HostedEngineService>()?.Status.ToString(),
             engine.MarketEventsProcessed,
             trip is null ? null : new ControlPlaneTrip(trip.Cause, trip.NewState.ToString(), trip.Message, trip.OccurredAt)));
+    }
+
+    private static async Task<IResult> GetOrdersAsync(HttpContext http, string? symbol, bool? open, CancellationToken cancellationToken)
+    {
+        if (symbol is { } text && string.IsNullOrWhiteSpace(text))
+        {
+            return Problem(HttpStatusCode.BadRequest, ErrorCodes.MalformedPayload, "symbol must not be blank.");
+        }
+
+        var store = http.RequestServices.GetRequiredService<IProjectionStore>();
+        var orders = await store.ListOrdersAsync(symbol is null ? (Symbol?)null : new Symbol(symbol), open ?? false, cancellationToken).ConfigureAwait(false);
+        return await RowsAsync(store, orders.Select(ControlPlaneOrder.Of).ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> GetOrderAsync(string clientOrderId, HttpContext http, CancellationToken cancellationToken)
+    {
+        ClientOrderId id;
+        try
+        {
+            id = new ClientOrderId(clientOrderId);
+        }
+        catch (TradingKitException ex)
+        {
+            return Problem(HttpStatusCode.BadRequest, ex.Code, ex.Message);
+        }
+
+        var order = await http.RequestServices.GetRequiredService<IProjectionStore>().GetOrderAsync(id, cancellationToken).ConfigureAwait(false);
+        return order is null
+            ? Problem(HttpStatusCode.NotFound, ControlPlaneCodes.OrderNotFound, $"No order {clientOrderId} in the projections.")
+            : Results.Json(ControlPlaneOrder.Of(order));
+    }
+
+    private static async Task<IResult> GetFillsAsync(HttpContext http, string? order, CancellationToken cancellationToken)
+    {
+        ClientOrderId? id = null;
+        try
+        {
+            id = order is null ? null : new ClientOrderId(order);
+        }
+        catch (TradingKitException ex)
+        {
+            return Problem(HttpStatusCode.BadRequest, ex.Code, ex.Message);
+        }
+
+        var store = http.RequestServices.GetRequiredService<IProjectionStore>();
+        var fills = await store.ListFillsAsync(id, cancellationToken).ConfigureAwait(false);
+        return await RowsAsync(store, fills.Select(ControlPlaneFill.Of).ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> GetPositionsAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var store = http.RequestServices.GetRequiredService<IProjectionStore>();
+        var account = http.RequestServices.GetRequiredService<TradingEngine>().AccountId;
+        var positions = await store.ListPositionsAsync(account, cancellationToken).ConfigureAwait(false);
+        return await RowsAsync(store, positions.Select(ControlPlanePosition.Of).ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> GetDailyAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var store = http.RequestServices.GetRequiredService<IProjectionStore>();
+        var account = http.RequestServices.GetRequiredService<TradingEngine>().AccountId;
+        var days = await store.ListDailySummariesAsync(account, cancellationToken).ConfigureAwait(false);
+        return await RowsAsync(store, days.Select(ControlPlaneDay.Of).ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> RowsAsync<T>(IProjectionStore store, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    {
+        var position = await store.GetCheckpointAsync(TradingKit.Replay.ProjectionRebuilder.ProjectionName, cancellationToken).ConfigureAwait(false);
+        return Results.Json(new ControlPlaneRows<T>(position, rows));
     }
 
     private static async Task<IResult> GetCommandAsync(Guid commandId, HttpContext http, CancellationToken cancellationToken)

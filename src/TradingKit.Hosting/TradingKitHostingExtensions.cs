@@ -70,6 +70,33 @@ public static class TradingKitHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Keeps the registered <see cref="TradingKit.Stores.IProjectionStore"/> current from the event log while the host runs
+    /// (<see cref="ProjectionWorkerService"/>), for the account the engine options name.
+    /// </summary>
+    /// <param name="builder">The TradingKit builder.</param>
+    /// <returns>The builder.</returns>
+    public static TradingKitBuilder AddProjectionWorker(this TradingKitBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(sp =>
+        {
+            var engine = sp.GetRequiredService<IOptions<EngineOptions>>().Value;
+            return new ProjectionWorkerService(
+                sp.GetRequiredService<TradingKit.Stores.IEventStore>(),
+                sp.GetRequiredService<TradingKit.Stores.IProjectionStore>(),
+                new TradingKit.Replay.ProjectionRebuildOptions
+                {
+                    AccountId = new TradingKit.Domain.AccountId(engine.AccountId),
+                    InitialCash = engine.InitialCash,
+                    Currency = engine.Currency,
+                },
+                sp.GetRequiredService<ILogger<ProjectionWorkerService>>());
+        });
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ProjectionWorkerService>());
+        return builder;
+    }
+
     /// <summary>Adds <see cref="TradingKitEngineHealthCheck"/> for the registered engine (and its hosted service, when there is one).</summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name.</param>

@@ -31,7 +31,9 @@ public sealed class ControlPlaneTests : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "tradingkit-control-plane-tests", Guid.NewGuid().ToString("N"));
     private readonly SignallingCommandStore _store = new();
-    private readonly LiveFeed _feed = new(TestBars.RandomWalk(20));
+    private const int Bars = 120;
+    private readonly LiveFeed _feed = new(TestBars.RandomWalk(Bars));
+    private readonly CountingStrategy _counter = new(Bars);
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(1));
     private WebApplication _app = null!;
     private HttpClient _http = null!;
@@ -50,14 +52,19 @@ public sealed class ControlPlaneTests : IAsyncLifetime
                 o.SessionId = "control-plane-1";
                 o.InitialCash = 100_000m;
                 o.Execution.Mode = TradingKit.Execution.ExecutionMode.Paper;
+
+                // The risk guard refuses symbols it has no rules for.
+                o.Instruments.Add(new TradingKit.Instruments.Instrument(TestBars.Spx, 0.01m, 0.01m, 0.01m, 1_000_000m));
             })
             .UseInMemoryStores()
             .UsePaperVenue(o => o.InitialCash = 100_000m)
             .AddStrategy(new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = TestBars.Spx.Value, FastPeriod = 3, SlowPeriod = 10 }))
+            .AddStrategy(_counter)
             .UseRiskGuard(new RiskOptions { KillSwitch = { InitialState = KillSwitchState.Off } })
             .UseFileJournal(_dir)
             .AddHostedEngine(_ => _feed)
-            .AddCommandExecutor();
+            .AddCommandExecutor()
+            .AddProjectionWorker();
         builder.Services.RemoveAll<ICommandStore>();
         builder.Services.AddSingleton<ICommandStore>(_store);
 
@@ -67,6 +74,15 @@ public sealed class ControlPlaneTests : IAsyncLifetime
         _app.MapTradingKitControlPlane("/tradingkit", o => o.OperatePolicy = "operators");
         await _app.StartAsync(_timeout.Token);
         await _feed.AllGiven.WaitAsync(_timeout.Token);
+
+        // Every bar has reached the strategies; a command queued behind the last one comes back once it is done, so each
+        // test starts with an engine that has processed the whole feed and waits for more. (Resuming a running engine
+        // is refused and changes nothing.)
+        await _counter.Seen.WaitAsync(_timeout.Token);
+        var barrier = await _app.Services.GetRequiredService<TradingEngine>().ExecuteAsync(
+            new TradingKit.Commands.CommandEnvelope(Guid.NewGuid(), "barrier", new TradingKit.Commands.ResumeEngine("barrier"), "test", DateTimeOffset.UnixEpoch,
+                TradingKit.Domain.CorrelationId.New()), _timeout.Token);
+        Assert.False(barrier.Succeeded);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         _http = new HttpClient { BaseAddress = new Uri(address) };
     }
@@ -89,6 +105,11 @@ public sealed class ControlPlaneTests : IAsyncLifetime
     [InlineData("GET", "/tradingkit/commands/5d0c0f2e-0d6c-4e0b-9a53-0e7c3e1f2a11")]
     [InlineData("POST", "/tradingkit/commands")]
     [InlineData("POST", "/tradingkit/kill-switch")]
+    [InlineData("GET", "/tradingkit/orders")]
+    [InlineData("GET", "/tradingkit/orders/tk-1")]
+    [InlineData("GET", "/tradingkit/fills")]
+    [InlineData("GET", "/tradingkit/positions")]
+    [InlineData("GET", "/tradingkit/daily")]
     public async Task EveryEndpoint_RefusesAnAnonymousCaller(string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -202,6 +223,54 @@ public sealed class ControlPlaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadModels_ShowTheSessionsOrdersFillsPositionsAndDays_AsOfTheirPosition()
+    {
+        var engine = _app.Services.GetRequiredService<TradingEngine>();
+        var end = await _app.Services.GetRequiredService<IEventStore>().GetLastPositionAsync(_timeout.Token);
+        await _app.Services.GetRequiredService<TradingKit.Hosting.ProjectionWorkerService>().WaitForPositionAsync(end, _timeout.Token);
+        Assert.True(engine.Orders.FillCount > 2, $"the session must trade for the read models to show anything ({engine.Orders.SubmittedCount} submitted, {engine.Orders.DeniedCount} denied, {engine.MarketEventsProcessed} bars)");
+
+        var orders = await GetJsonAsync("/tradingkit/orders");
+        Assert.Equal(end, orders.GetProperty("position").GetInt64());
+        var items = orders.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(engine.Orders.SubmittedCount, items.Count);
+        var first = items[0];
+        Assert.Equal("SPX", first.GetProperty("symbol").GetString());
+        Assert.Contains(first.GetProperty("side").GetString(), new[] { "buy", "sell" });
+        Assert.Equal("market", first.GetProperty("order_type").GetString());
+        Assert.Equal("filled", first.GetProperty("status").GetString());
+
+        var id = first.GetProperty("client_order_id").GetString()!;
+        Assert.Equal(id, (await GetJsonAsync($"/tradingkit/orders/{id}")).GetProperty("client_order_id").GetString());
+        var open = (await GetJsonAsync("/tradingkit/orders?open=true")).GetProperty("items").EnumerateArray()
+            .Select(o => o.GetProperty("status").GetString()).ToList();
+        Assert.All(open, status => Assert.DoesNotContain(status, new[] { "filled", "cancelled", "rejected", "expired" }));
+
+        var fills = (await GetJsonAsync("/tradingkit/fills")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(engine.Orders.FillCount, fills.Count);
+        Assert.Single((await GetJsonAsync($"/tradingkit/fills?order={id}")).GetProperty("items").EnumerateArray());
+        Assert.Equal("taker", fills[0].GetProperty("liquidity").GetString());
+
+        var position = Assert.Single((await GetJsonAsync("/tradingkit/positions")).GetProperty("items").EnumerateArray());
+        Assert.Equal(engine.Portfolio.GetNetQuantity(TestBars.Spx), position.GetProperty("qty").GetDecimal());
+        var days = (await GetJsonAsync("/tradingkit/daily")).GetProperty("items").EnumerateArray();
+        Assert.Equal(engine.Portfolio.ClosedTrades.Count, days.Sum(d => d.GetProperty("trades").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("/tradingkit/orders/tk-unknown-1", HttpStatusCode.NotFound, "ORDER_NOT_FOUND")]
+    [InlineData("/tradingkit/orders/not%20an%20id", HttpStatusCode.BadRequest, "INVALID_IDENTIFIER")]
+    [InlineData("/tradingkit/fills?order=not%20an%20id", HttpStatusCode.BadRequest, "INVALID_IDENTIFIER")]
+    [InlineData("/tradingkit/orders?symbol=%20", HttpStatusCode.BadRequest, "MALFORMED_PAYLOAD")]
+    public async Task BadReads_AreTypedProblems(string path, HttpStatusCode expected, string code)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path, "viewer-bob");
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(code, (await ReadAsync(response)).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task UnknownCommand_Is404()
     {
         using var response = await SendAsync(HttpMethod.Get, $"/tradingkit/commands/{Guid.NewGuid()}", "viewer-bob");
@@ -221,6 +290,13 @@ public sealed class ControlPlaneTests : IAsyncLifetime
         Assert.Contains("const url = \"/tradingkit/status\";", page, StringComparison.Ordinal);
         Assert.DoesNotContain("http://", page, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", page, StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path, "viewer-bob");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ReadAsync(response);
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
@@ -274,6 +350,33 @@ public sealed class ControlPlaneTests : IAsyncLifetime
             }
 
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName)));
+        }
+    }
+
+    /// <summary>Counts the market data the engine shows it; decides nothing.</summary>
+    private sealed class CountingStrategy(int expected) : IStrategy
+    {
+        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count;
+
+        public Task Seen => _seen.Task;
+
+        public TradingKit.Domain.StrategyId Id { get; } = new("counter");
+
+        public void OnStart(IStrategyContext context)
+        {
+        }
+
+        public void OnMarketData(TradingKit.MarketData.MarketDataEvent marketData, IStrategyContext context)
+        {
+            if (++_count == expected)
+            {
+                _seen.TrySetResult();
+            }
+        }
+
+        public void OnFill(TradingKit.Orders.Fill fill, IStrategyContext context)
+        {
         }
     }
 }

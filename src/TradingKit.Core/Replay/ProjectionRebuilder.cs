@@ -47,6 +47,7 @@ public sealed class ProjectionRebuilder
     private readonly Dictionary<string, QuarantineStarted> _quarantines = new(StringComparer.Ordinal);
     private readonly SortedDictionary<DateOnly, DayFigures> _days = [];
     private readonly Dictionary<Symbol, (DateTimeOffset At, long Position)> _positionTouched = [];
+    private ChangeSet? _changes;
     private readonly bool _portfolioSupplied;
     private PortfolioLedger? _portfolio;
 
@@ -284,6 +285,35 @@ public sealed class ProjectionRebuilder
         }
     }
 
+    /// <summary>
+    /// Starts keeping what each later <see cref="Apply"/> changes, for a writer that keeps a projection store current
+    /// event by event (<see cref="TakeChanges"/>). Off by default: a full rebuild (start-up recovery, the
+    /// <c>RebuildProjection</c> command) keeps nothing extra.
+    /// </summary>
+    public void TrackChanges() => _changes ??= new ChangeSet(_fills.Count);
+
+    /// <summary>
+    /// The projection rows that changed since <see cref="TrackChanges"/> or the last call: orders, fills added,
+    /// positions and daily summaries, as <see cref="WriteToAsync"/> would write them; then starts over.
+    /// </summary>
+    /// <returns>The changed rows, and the log position they are current to.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="TrackChanges"/> was not called.</exception>
+    public ProjectionChanges TakeChanges()
+    {
+        var changes = _changes ?? throw new InvalidOperationException("Call TrackChanges before TakeChanges.");
+        var orders = new List<OrderView>(changes.Orders.Count);
+        foreach (var id in changes.Orders)
+        {
+            orders.Add(ToOrderView(_orders[id]));
+        }
+
+        var fills = _fills.GetRange(changes.FillIndex, _fills.Count - changes.FillIndex);
+        var positions = changes.Symbols.Count == 0 ? [] : Positions.Where(p => changes.Symbols.Contains(p.Symbol)).ToList();
+        var days = changes.Days.Count == 0 ? [] : DailySummaries.Where(d => changes.Days.Contains(d.Date)).ToList();
+        _changes = new ChangeSet(_fills.Count);
+        return new ProjectionChanges(orders, fills, positions, days, LastPosition);
+    }
+
     /// <summary>The projection row of a rebuilt order.</summary>
     /// <param name="order">The rebuilt order.</param>
     /// <returns>The row.</returns>
@@ -390,6 +420,7 @@ public sealed class ProjectionRebuilder
     {
         rebuilt.StreamVersion = envelope.StreamVersion;
         rebuilt.LastEventPosition = envelope.GlobalPosition;
+        _changes?.Orders.Add(rebuilt.Order.ClientOrderId);
         if (u.Outcome == TransitionOutcome.Refused)
         {
             Issue(envelope, RebuildIssueCodes.TransitionRefused, $"order {rebuilt.Order.ClientOrderId}: {u.From} -> {u.Requested} refused ({u.ErrorCode})");
@@ -410,6 +441,7 @@ public sealed class ProjectionRebuilder
         var order = rebuilt.Order;
         rebuilt.StreamVersion = envelope.StreamVersion;
         rebuilt.LastEventPosition = envelope.GlobalPosition;
+        _changes?.Orders.Add(order.ClientOrderId);
         var fill = filled.ToFill();
         var outcome = order.ApplyFill(fill);
         if (outcome is FillOutcome.Duplicate or FillOutcome.Refused)
@@ -459,6 +491,11 @@ public sealed class ProjectionRebuilder
         }
 
         _positionTouched[fill.Symbol] = (fill.Timestamp, envelope.GlobalPosition);
+        if (_changes is { } changes)
+        {
+            changes.Symbols.Add(fill.Symbol);
+            changes.Days.Add(date);
+        }
         day.Realized += result.RealizedPnl;
         day.Fees += fill.Fee;
         day.UpdatedAt = fill.Timestamp > day.UpdatedAt ? fill.Timestamp : day.UpdatedAt;
@@ -512,4 +549,28 @@ public sealed class ProjectionRebuilder
             MaxDrawdown = Math.Max(MaxDrawdown, _peak - equity);
         }
     }
+
+    private sealed class ChangeSet(int fillIndex)
+    {
+        public int FillIndex { get; } = fillIndex;
+
+        public HashSet<ClientOrderId> Orders { get; } = [];
+
+        public HashSet<Symbol> Symbols { get; } = [];
+
+        public HashSet<DateOnly> Days { get; } = [];
+    }
+}
+
+/// <summary>The projection rows a <see cref="ProjectionRebuilder"/> changed since it last said (<see cref="ProjectionRebuilder.TakeChanges"/>).</summary>
+/// <param name="Orders">Orders changed.</param>
+/// <param name="Fills">Fills added.</param>
+/// <param name="Positions">Positions changed.</param>
+/// <param name="DailySummaries">Daily summaries changed.</param>
+/// <param name="Position">The log position the rows are current to.</param>
+public sealed record ProjectionChanges(IReadOnlyList<OrderView> Orders, IReadOnlyList<FillView> Fills, IReadOnlyList<PositionView> Positions,
+    IReadOnlyList<DailySummaryView> DailySummaries, long Position)
+{
+    /// <summary>True when nothing changed.</summary>
+    public bool IsEmpty => Orders.Count == 0 && Fills.Count == 0 && Positions.Count == 0 && DailySummaries.Count == 0;
 }

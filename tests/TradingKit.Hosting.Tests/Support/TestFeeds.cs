@@ -29,11 +29,22 @@ public static class TestBars
     }
 }
 
-/// <summary>Gives its bars, then ends, or throws after <c>failAfter</c> of them.</summary>
-public sealed class ListFeed(IReadOnlyList<Bar> bars, int? failAfter = null) : IMarketDataFeed
+/// <summary>Gives its bars once <c>start</c> completes (at once when null), then ends, or throws after <c>failAfter</c> of them.</summary>
+public sealed class ListFeed(IReadOnlyList<Bar> bars, int? failAfter = null, Task? start = null) : IMarketDataFeed
 {
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the engine asks for the first item: it has started (recovery done, start-up events recorded).</summary>
+    public Task Opened => _opened.Task;
+
     public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        _opened.TrySetResult();
+        if (start is not null)
+        {
+            await start.WaitAsync(cancellationToken);
+        }
+
         for (var i = 0; i < bars.Count; i++)
         {
             if (i == failAfter)

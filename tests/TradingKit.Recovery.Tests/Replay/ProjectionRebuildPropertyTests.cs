@@ -30,6 +30,73 @@ public sealed class ProjectionRebuildPropertyTests
         ProjectionAssert.EqualToLive(session.Engine, rebuilder);
     }
 
+    /// <summary>
+    /// A writer that keeps a projection store current event by event (<see cref="ProjectionRebuilder.TakeChanges"/>, as the
+    /// hosted projection worker does) ends with the rows a full rebuild writes, on sessions with cancels, modifies,
+    /// rejects, partial fills and venue faults.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(6)]
+    [InlineData(7)]
+    public async Task ChangesTakenEventByEvent_WriteWhatAFullRebuildWrites(int seed)
+    {
+        await using var session = RandomSession.Create(seed, o =>
+        {
+            o.Faults.RejectRate = 0.1;
+            o.Faults.DropFillReportRate = seed % 7 == 0 ? 0.2 : 0;
+        });
+        await session.RunAsync(RandomSession.Bars(seed, 250));
+        var options = new ProjectionRebuildOptions { InitialCash = session.Options.InitialCash };
+
+        var full = new ProjectionRebuilder(options);
+        await full.RebuildAsync(session.Store);
+        var expected = new TradingKit.Stores.InMemory.InMemoryProjectionStore();
+        await full.WriteToAsync(expected);
+
+        var incremental = new ProjectionRebuilder(options);
+        incremental.TrackChanges();
+        var actual = new TradingKit.Stores.InMemory.InMemoryProjectionStore();
+        var changedOrders = 0;
+        await foreach (var envelope in session.Store.ReadAllAsync())
+        {
+            incremental.Apply(envelope);
+            var changes = incremental.TakeChanges();
+            Assert.Equal(envelope.GlobalPosition, changes.Position);
+            changedOrders += changes.Orders.Count;
+            foreach (var order in changes.Orders)
+            {
+                await actual.UpsertOrderAsync(order);
+            }
+
+            foreach (var fill in changes.Fills)
+            {
+                Assert.True(await actual.AddFillAsync(fill), $"fill {fill.TradeId} given twice");
+            }
+
+            foreach (var position in changes.Positions)
+            {
+                await actual.UpsertPositionAsync(position);
+            }
+
+            foreach (var day in changes.DailySummaries)
+            {
+                await actual.UpsertDailySummaryAsync(day);
+            }
+        }
+
+        Assert.True(changedOrders > full.Orders.Count, "orders change more than once");
+        Assert.Equal(await expected.ListOrdersAsync(), await actual.ListOrdersAsync());
+        Assert.Equal(await expected.ListFillsAsync(), await actual.ListFillsAsync());
+        Assert.Equal(await expected.ListPositionsAsync(options.AccountId), await actual.ListPositionsAsync(options.AccountId));
+        Assert.Equal(await expected.ListDailySummariesAsync(options.AccountId), await actual.ListDailySummariesAsync(options.AccountId));
+        Assert.True(incremental.TakeChanges().IsEmpty);
+    }
+
+    [Fact]
+    public void TakeChanges_WithoutTrackChanges_IsRefused()
+        => Assert.Throws<InvalidOperationException>(() => new ProjectionRebuilder().TakeChanges());
+
     [Fact]
     public async Task Rebuild_CoversPartialFillsCancelsModifiesAndRejects()
     {

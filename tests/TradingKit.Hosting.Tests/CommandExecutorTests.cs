@@ -104,22 +104,8 @@ public sealed class CommandExecutorTests : IDisposable
 
     private HostApplicationBuilder NewHost(IMarketDataFeed feed, ICommandStore store, Action<HostedEngineOptions>? configure = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging();
-        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(TestBars.RandomWalk(1)[0].OpenTime));
-        builder.Services
-            .AddTradingKit(o =>
-            {
-                o.SessionId = "hosted-2";
-                o.InitialCash = 100_000m;
-                o.Execution.Mode = TradingKit.Execution.ExecutionMode.Paper;
-            })
-            .UseInMemoryStores()
-            .UsePaperVenue(o => o.InitialCash = 100_000m)
-            .AddStrategy(new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = Spx.Value, FastPeriod = 3, SlowPeriod = 10 }))
-            .UseFileJournal(_dir)
-            .AddHostedEngine(_ => feed, configure)
-            .AddCommandExecutor();
+        var (builder, tradingKit) = TestHosts.PaperSession("hosted-2", _dir);
+        tradingKit.AddHostedEngine(_ => feed, configure).AddCommandExecutor();
         builder.Services.RemoveAll<ICommandStore>();
         builder.Services.AddSingleton(store);
         return builder;

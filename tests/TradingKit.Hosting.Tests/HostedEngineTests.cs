@@ -171,22 +171,7 @@ public sealed class HostedEngineTests : IDisposable
 
     private HostApplicationBuilder NewHost(IMarketDataFeed feed, Action<HostedEngineOptions>? configure = null, RiskOptions? risk = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging();
-
-        // The clock follows the data, as in a backtest: the session is repeatable.
-        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(TestBars.RandomWalk(1)[0].OpenTime));
-        var tradingKit = builder.Services
-            .AddTradingKit(o =>
-            {
-                o.SessionId = "hosted-1";
-                o.InitialCash = 100_000m;
-                o.Execution.Mode = TradingKit.Execution.ExecutionMode.Paper;
-            })
-            .UseInMemoryStores()
-            .UsePaperVenue(o => o.InitialCash = 100_000m)
-            .AddStrategy(new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = Spx.Value, FastPeriod = 3, SlowPeriod = 10 }))
-            .UseFileJournal(_dir);
+        var (builder, tradingKit) = TestHosts.PaperSession("hosted-1", _dir);
         if (risk is not null)
         {
             tradingKit.UseRiskGuard(risk);

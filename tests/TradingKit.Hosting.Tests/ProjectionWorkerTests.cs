@@ -129,22 +129,8 @@ public sealed class ProjectionWorkerTests : IDisposable
 
     private HostApplicationBuilder NewHost(ListFeed feed, IEventStore events, IProjectionStore projections, IStrategy? strategy = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging();
-        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(TestBars.RandomWalk(1)[0].OpenTime));
-        builder.Services
-            .AddTradingKit(o =>
-            {
-                o.SessionId = "projected-1";
-                o.InitialCash = 100_000m;
-                o.Execution.Mode = TradingKit.Execution.ExecutionMode.Paper;
-            })
-            .UseInMemoryStores()
-            .UsePaperVenue(o => o.InitialCash = 100_000m)
-            .AddStrategy(strategy ?? new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = TestBars.Spx.Value, FastPeriod = 3, SlowPeriod = 10 }))
-            .UseFileJournal(_dir)
-            .AddHostedEngine(_ => feed, o => o.StopHostWhenSessionEnds = false)
-            .AddProjectionWorker();
+        var (builder, tradingKit) = TestHosts.PaperSession("projected-1", _dir, strategy);
+        tradingKit.AddHostedEngine(_ => feed, o => o.StopHostWhenSessionEnds = false).AddProjectionWorker();
         builder.Services.RemoveAll<IEventStore>();
         builder.Services.AddSingleton(events);
         builder.Services.RemoveAll<IProjectionStore>();

@@ -50,6 +50,12 @@ public sealed partial class CommandExecutorService : BackgroundService
     /// <summary>How many commands this executor has completed (ACK or FAILED).</summary>
     public long Completed => Interlocked.Read(ref _completed);
 
+    /// <summary>
+    /// Raised after each command is completed in the store, on the executor's thread: for monitoring, or to tell a
+    /// waiting client. A handler that throws is logged and does not stop the executor.
+    /// </summary>
+    public event EventHandler<CommandCompletedEventArgs>? CommandCompleted;
+
     private long _completed;
 
     /// <inheritdoc />
@@ -129,14 +135,43 @@ public sealed partial class CommandExecutorService : BackgroundService
         await _store.CompleteAsync(envelope.CommandId, result.Succeeded, Describe(result), cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _completed);
         LogCompleted(envelope.CommandId, envelope.Payload.GetType().Name, envelope.Actor, result.Succeeded, Describe(result));
+        try
+        {
+            CommandCompleted?.Invoke(this, new CommandCompletedEventArgs(envelope.CommandId, result.Succeeded, Describe(result)));
+        }
+#pragma warning disable CA1031 // A monitoring handler's failure must not stop commands from running.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHandlerFailed(envelope.CommandId, ex);
+        }
     }
 
     private static CommandResult Ended() => CommandResult.Fail(CommandExecutorCodes.SessionEnded, "the session ended before the command ran");
 
     private static string Describe(CommandResult result) => result.Code is { } code ? $"{code}: {result.Message}" : result.Message;
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A CommandCompleted handler failed for command {CommandId}")]
+    private partial void LogHandlerFailed(Guid commandId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} ({Type}) from {Actor}: {Succeeded}, {Result}")]
     private partial void LogCompleted(Guid commandId, string type, string actor, bool succeeded, string result);
+}
+
+/// <summary>A command <see cref="CommandExecutorService"/> completed.</summary>
+/// <param name="commandId">The command.</param>
+/// <param name="succeeded">True for ACK, false for FAILED.</param>
+/// <param name="result">The result stored with it.</param>
+public sealed class CommandCompletedEventArgs(Guid commandId, bool succeeded, string result) : EventArgs
+{
+    /// <summary>The command.</summary>
+    public Guid CommandId { get; } = commandId;
+
+    /// <summary>True for ACK, false for FAILED.</summary>
+    public bool Succeeded { get; } = succeeded;
+
+    /// <summary>The result stored with it (<c>code: message</c> when it failed).</summary>
+    public string Result { get; } = result;
 }
 
 /// <summary>The stable error codes of <see cref="CommandExecutorService"/>.</summary>

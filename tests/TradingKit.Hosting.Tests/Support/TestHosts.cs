@@ -14,18 +14,24 @@ public static class TestHosts
     /// the session is repeatable), 100,000 of cash, the paper venue, the moving-average cross (or <paramref name="strategy"/>)
     /// and a journal under <paramref name="journalRoot"/>. The caller adds the hosted engine and the rest.
     /// </summary>
-    public static (HostApplicationBuilder Host, TradingKitBuilder TradingKit) PaperSession(string sessionId, string journalRoot, IStrategy? strategy = null)
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="journalRoot">Where the journal goes.</param>
+    /// <param name="strategy">The strategy; the moving-average cross when null.</param>
+    /// <param name="stores">Registers other stores first (for example PostgreSQL); the in-memory ones fill what it leaves.</param>
+    public static (HostApplicationBuilder Host, TradingKitBuilder TradingKit) PaperSession(string sessionId, string journalRoot, IStrategy? strategy = null,
+        Action<TradingKitBuilder>? stores = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddLogging();
         builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(TestBars.RandomWalk(1)[0].OpenTime));
-        var tradingKit = builder.Services
-            .AddTradingKit(o =>
+        var tradingKit = builder.Services.AddTradingKit(o =>
             {
                 o.SessionId = sessionId;
                 o.InitialCash = 100_000m;
                 o.Execution.Mode = TradingKit.Execution.ExecutionMode.Paper;
-            })
+            });
+        stores?.Invoke(tradingKit);
+        tradingKit
             .UseInMemoryStores()
             .UsePaperVenue(o => o.InitialCash = 100_000m)
             .AddStrategy(strategy ?? new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = TestBars.Spx.Value, FastPeriod = 3, SlowPeriod = 10 }))

@@ -30,9 +30,10 @@ internal sealed class SampleProcess : IDisposable
         }
     }
 
-    public static SampleProcess Start(IEnumerable<string> args)
+    /// <summary>Starts a sample built beside the tests (the paper sample unless <paramref name="assembly"/> names another).</summary>
+    public static SampleProcess Start(IEnumerable<string> args, string assembly = "TradingKit.Samples.Paper.dll", IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var sample = Path.Combine(AppContext.BaseDirectory, "TradingKit.Samples.Paper.dll");
+        var sample = Path.Combine(AppContext.BaseDirectory, assembly);
         Assert.True(File.Exists(sample), sample);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(sample);
@@ -41,7 +42,19 @@ internal sealed class SampleProcess : IDisposable
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         return new SampleProcess(Process.Start(start)!);
+    }
+
+    /// <summary>SIGTERM, as a service manager stops a service: the host's graceful shutdown.</summary>
+    public async Task TerminateAsync(CancellationToken cancellationToken)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        await kill.WaitForExitAsync(cancellationToken);
     }
 
     /// <summary>Waits until the sample prints a line matching <paramref name="match"/>; fails if it ends first.</summary>

@@ -14,9 +14,10 @@ namespace TradingKit.Hosting;
 /// is completed FAILED (<c>the session ended before the command ran</c>), never left waiting.
 /// </summary>
 /// <remarks>
-/// A command this process claimed but could not complete (the process died in between) stays SENT: the store has no
-/// lease on claims. Look it up by id, check in the event log whether it ran, and insert it again under a new
-/// idempotency key if it did not.
+/// A command a process claimed but could not complete (it died in between) is completed FAILED with
+/// <c>COMMAND_INTERRUPTED</c> by the next executor under the same claimer id (the same session) when it starts:
+/// whether it ran is not known, so check the event log before sending it again under a new idempotency key. Two live
+/// executors must never share a claimer id (one engine per account).
 /// </remarks>
 public sealed partial class CommandExecutorService : BackgroundService
 {
@@ -64,6 +65,7 @@ public sealed partial class CommandExecutorService : BackgroundService
         await Task.Yield();
         try
         {
+            await CompleteInterruptedAsync(stoppingToken).ConfigureAwait(false);
             while (!_session.SessionEnded.IsCompleted)
             {
                 if (!await WaitForCommandsAsync(stoppingToken).ConfigureAwait(false))
@@ -82,6 +84,38 @@ public sealed partial class CommandExecutorService : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The host is stopping: nothing is claimed any more.
+        }
+    }
+
+    /// <summary>
+    /// Completes FAILED what an earlier process under this claimer id claimed and never completed (it stopped in
+    /// between): left SENT, nobody would ever complete it. Whether it ran is not known here; the result says so.
+    /// </summary>
+    private async Task CompleteInterruptedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var stale in await _store.ListClaimedAsync(_claimer, cancellationToken).ConfigureAwait(false))
+        {
+            var id = stale.Envelope.CommandId;
+            const string Result = CommandExecutorCodes.Interrupted + ": claimed by an earlier process of this claimer, which stopped before completing it; "
+                + "it may or may not have run: check the event log before sending it again";
+            await _store.CompleteAsync(id, succeeded: false, Result, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _completed);
+            LogInterrupted(id, stale.Envelope.Payload.GetType().Name, stale.Envelope.Actor);
+            RaiseCompleted(new CommandCompletedEventArgs(id, succeeded: false, Result));
+        }
+    }
+
+    private void RaiseCompleted(CommandCompletedEventArgs completed)
+    {
+        try
+        {
+            CommandCompleted?.Invoke(this, completed);
+        }
+#pragma warning disable CA1031 // A monitoring handler's failure must not stop commands from running.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHandlerFailed(completed.CommandId, ex);
         }
     }
 
@@ -135,21 +169,15 @@ public sealed partial class CommandExecutorService : BackgroundService
         await _store.CompleteAsync(envelope.CommandId, result.Succeeded, Describe(result), cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _completed);
         LogCompleted(envelope.CommandId, envelope.Payload.GetType().Name, envelope.Actor, result.Succeeded, Describe(result));
-        try
-        {
-            CommandCompleted?.Invoke(this, new CommandCompletedEventArgs(envelope.CommandId, result.Succeeded, Describe(result)));
-        }
-#pragma warning disable CA1031 // A monitoring handler's failure must not stop commands from running.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogHandlerFailed(envelope.CommandId, ex);
-        }
+        RaiseCompleted(new CommandCompletedEventArgs(envelope.CommandId, result.Succeeded, Describe(result)));
     }
 
     private static CommandResult Ended() => CommandResult.Fail(CommandExecutorCodes.SessionEnded, "the session ended before the command ran");
 
     private static string Describe(CommandResult result) => result.Code is { } code ? $"{code}: {result.Message}" : result.Message;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {CommandId} ({Type}) from {Actor} was claimed by an earlier process that stopped before completing it: completed FAILED; it may or may not have run")]
+    private partial void LogInterrupted(Guid commandId, string type, string actor);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A CommandCompleted handler failed for command {CommandId}")]
     private partial void LogHandlerFailed(Guid commandId, Exception exception);
@@ -179,4 +207,7 @@ public static class CommandExecutorCodes
 {
     /// <summary>The hosted session ended before a claimed command ran; it did not run.</summary>
     public const string SessionEnded = "COMMAND_SESSION_ENDED";
+
+    /// <summary>An earlier process under the same claimer id claimed the command and stopped before completing it; whether it ran is not known.</summary>
+    public const string Interrupted = "COMMAND_INTERRUPTED";
 }

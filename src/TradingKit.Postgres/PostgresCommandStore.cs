@@ -66,6 +66,16 @@ public sealed class PostgresCommandStore : ICommandStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<StoredCommand>> ListClaimedAsync(string claimerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(claimerId);
+        await using var command = Sql.Command(_dataSource, $"""
+            SELECT {Columns} FROM command_store WHERE status = 'SENT' AND claimed_by = $1 ORDER BY sequence
+            """, claimerId);
+        return await Sql.ListAsync(command, Read, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<StoredCommand>> ClaimAsync(string claimerId, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(claimerId);

@@ -99,6 +99,37 @@ public sealed class CommandExecutorTests : IDisposable
         await host.StopAsync(timeout.Token);
     }
 
+    [Fact]
+    public async Task CommandAnEarlierProcessClaimedAndNeverCompleted_IsCompletedInterrupted_WhenTheExecutorStarts()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var store = new SignallingCommandStore();
+
+        // An earlier process of this session claimed two commands and died; another claimer's command is not ours.
+        var (first, _) = await store.InsertAsync(Command("pause-before-crash", new PauseEngine("lunch")), timeout.Token);
+        var (second, _) = await store.InsertAsync(Command("resume-before-crash", new ResumeEngine("back")), timeout.Token);
+        await store.ClaimAsync("engine-hosted-2", 2, timeout.Token);
+        var (foreign, _) = await store.InsertAsync(Command("other-engine", new PauseEngine("theirs")), timeout.Token);
+        await store.ClaimAsync("engine-other", 1, timeout.Token);
+        var feed = new LiveFeed(TestBars.RandomWalk(5));
+        using var host = NewHost(feed, store).Build();
+
+        await host.StartAsync(timeout.Token);
+        var interrupted = await store.CompletionOf(first.Envelope.CommandId, timeout.Token);
+        var alsoInterrupted = await store.CompletionOf(second.Envelope.CommandId, timeout.Token);
+
+        Assert.Equal(CommandStatus.Failed, interrupted.Status);
+        Assert.StartsWith("COMMAND_INTERRUPTED: ", interrupted.Result, StringComparison.Ordinal);
+        Assert.Contains("may or may not have run", interrupted.Result, StringComparison.Ordinal);
+        Assert.Equal(CommandStatus.Failed, alsoInterrupted.Status);
+        Assert.Equal(CommandStatus.Sent, (await store.GetAsync(foreign.Envelope.CommandId, timeout.Token))!.Status);
+
+        // Nothing of them ran in this process: the engine trades on.
+        await feed.AllGiven.WaitAsync(timeout.Token);
+        Assert.Equal(EngineState.Running, host.Services.GetRequiredService<TradingEngine>().State);
+        await host.StopAsync(timeout.Token);
+    }
+
     private static CommandEnvelope Command(string key, ITradingCommand payload)
         => new(Guid.NewGuid(), key, payload, "alice", DateTimeOffset.UnixEpoch, CorrelationId.New());
 

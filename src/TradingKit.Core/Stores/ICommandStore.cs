@@ -29,6 +29,15 @@ public interface ICommandStore
     /// <returns>The claimed commands; never one another claimer also got.</returns>
     ValueTask<IReadOnlyList<StoredCommand>> ClaimAsync(string claimerId, int maxCount, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The commands <paramref name="claimerId"/> claimed and never completed (still <see cref="CommandStatus.Sent"/>),
+    /// oldest first: what a claimer that restarted left unfinished.
+    /// </summary>
+    /// <param name="claimerId">The claimer.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The commands.</returns>
+    ValueTask<IReadOnlyList<StoredCommand>> ListClaimedAsync(string claimerId, CancellationToken cancellationToken = default);
+
     /// <summary>Completes a claimed command as <see cref="CommandStatus.Ack"/> or <see cref="CommandStatus.Failed"/>.</summary>
     /// <param name="commandId">The command.</param>
     /// <param name="succeeded">True for ACK, false for FAILED.</param>

@@ -70,6 +70,9 @@ public sealed class SignallingCommandStore : ICommandStore
             .TrySetResult((await _inner.GetAsync(commandId, cancellationToken))!);
     }
 
+    public ValueTask<IReadOnlyList<StoredCommand>> ListClaimedAsync(string claimerId, CancellationToken cancellationToken = default)
+        => _inner.ListClaimedAsync(claimerId, cancellationToken);
+
     public ValueTask<StoredCommand?> GetAsync(Guid commandId, CancellationToken cancellationToken = default) => _inner.GetAsync(commandId, cancellationToken);
 
     public ValueTask WaitForNewCommandsAsync(CancellationToken cancellationToken = default) => _inner.WaitForNewCommandsAsync(cancellationToken);

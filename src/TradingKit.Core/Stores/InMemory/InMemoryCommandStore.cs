@@ -51,6 +51,20 @@ public sealed class InMemoryCommandStore : ICommandStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<StoredCommand>> ListClaimedAsync(string claimerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(claimerId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<StoredCommand> claimed = [.. _byId.Values
+                .Where(c => c.Status == CommandStatus.Sent && string.Equals(c.ClaimedBy, claimerId, StringComparison.Ordinal))
+                .OrderBy(static c => c.Sequence)];
+            return ValueTask.FromResult(claimed);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<StoredCommand>> ClaimAsync(string claimerId, int maxCount, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(claimerId);

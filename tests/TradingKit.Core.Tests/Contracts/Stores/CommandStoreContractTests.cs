@@ -117,6 +117,30 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListClaimed_GivesWhatAClaimerClaimedAndDidNotComplete_OldestFirst()
+    {
+        var ids = new List<Guid>();
+        foreach (var key in new[] { "c1", "c2", "c3", "c4" })
+        {
+            var command = StoreTestData.Command(key);
+            ids.Add(command.CommandId);
+            await Store.InsertAsync(command);
+        }
+
+        await Store.ClaimAsync("engine-a", 3);
+        await Store.ClaimAsync("engine-b", 1);
+        await Store.CompleteAsync(ids[1], succeeded: true, "done");
+
+        var left = await Store.ListClaimedAsync("engine-a");
+
+        Assert.Equal([ids[0], ids[2]], left.Select(c => c.Envelope.CommandId));
+        Assert.All(left, c => Assert.Equal(CommandStatus.Sent, c.Status));
+        Assert.All(left, c => Assert.Equal("engine-a", c.ClaimedBy));
+        Assert.Equal([ids[3]], (await Store.ListClaimedAsync("engine-b")).Select(c => c.Envelope.CommandId));
+        Assert.Empty(await Store.ListClaimedAsync("engine-c"));
+    }
+
+    [Fact]
     public async Task Complete_Succeeded_IsAckWithResult()
     {
         var (stored, _) = await Store.InsertAsync(StoreTestData.Command("k"));

@@ -47,6 +47,7 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
 
         var options = new ControlPlaneOptions();
         configure?.Invoke(options);
+        RequirePolicies(endpoints.ServiceProvider, options);
         var group = endpoints.MapGroup(prefix);
         Authorize(group.MapGet("/status", GetStatus), options.ReadPolicy);
         Authorize(group.MapGet("/commands/{commandId:guid}", GetCommandAsync), options.ReadPolicy);
@@ -63,6 +64,20 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
         }
 
         return group;
+    }
+
+    /// <summary>Refuses, when the application starts, a policy name the authorisation services do not know (it would fail every request).</summary>
+    private static void RequirePolicies(IServiceProvider services, ControlPlaneOptions options)
+    {
+        var provider = services.GetService<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider>()
+            ?? throw new InvalidOperationException("The control plane needs authorisation: call services.AddAuthorization() and configure an authentication scheme.");
+        foreach (var name in new[] { options.ReadPolicy, options.OperatePolicy })
+        {
+            if (name is not null && provider.GetPolicyAsync(name).GetAwaiter().GetResult() is null)
+            {
+                throw new InvalidOperationException($"The control plane's authorisation policy '{name}' is not registered (AddAuthorization(o => o.AddPolicy(\"{name}\", ...))).");
+            }
+        }
     }
 
     private static void Authorize(RouteHandlerBuilder endpoint, string? policy)

@@ -4,6 +4,7 @@ namespace TradingKit.AspNetCore;
 /// <remarks>
 /// Every endpoint requires an authorised user: the host configures authentication (cookies, JWT bearer, client
 /// certificates, ...) and, when it wants more than "authenticated", the policies named here. There is no anonymous mode.
+/// A policy name the authorisation services do not know is refused when the endpoints are mapped.
 /// </remarks>
 public sealed class ControlPlaneOptions
 {

@@ -271,6 +271,20 @@ public sealed class ControlPlaneTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AnUnknownPolicy_OrNoAuthorisation_IsRefusedWhenTheEndpointsAreMapped()
+    {
+        var withAuthorization = WebApplication.CreateSlimBuilder();
+        withAuthorization.Services.AddAuthorization();
+        using var app = withAuthorization.Build();
+        var unknown = Assert.Throws<InvalidOperationException>(() => app.MapTradingKitControlPlane("/tradingkit", o => o.OperatePolicy = "traders"));
+        Assert.Contains("'traders' is not registered", unknown.Message, StringComparison.Ordinal);
+
+        using var bare = WebApplication.CreateSlimBuilder().Build();
+        var none = Assert.Throws<InvalidOperationException>(() => bare.MapTradingKitControlPlane());
+        Assert.Contains("needs authorisation", none.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownCommand_Is404()
     {
         using var response = await SendAsync(HttpMethod.Get, $"/tradingkit/commands/{Guid.NewGuid()}", "viewer-bob");

@@ -27,8 +27,9 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the control plane under <paramref name="prefix"/>, every endpoint behind authorisation
     /// (<see cref="ControlPlaneOptions"/>): <c>GET status</c>, <c>POST commands</c> (any command of the catalogue, into
-    /// the command store, run by the hosted engine's command executor), <c>GET commands/{id}</c>, <c>POST kill-switch</c>
-    /// and the monitoring page at the root. Writes need <c>Content-Type: application/json</c>, which a cross-site form
+    /// the command store, run by the hosted engine's command executor), <c>GET commands/{id}</c>, <c>POST kill-switch</c>,
+    /// the read models (<c>GET orders</c>, <c>orders/{id}</c>, <c>fills</c>, <c>positions</c>, <c>daily</c>, from the
+    /// projection store) and the monitoring page at the root. Writes need <c>Content-Type: application/json</c>, which a cross-site form
     /// cannot send, and an authenticated user with a name (the commands' actor).
     /// </summary>
     /// <param name="endpoints">The application's endpoints.</param>

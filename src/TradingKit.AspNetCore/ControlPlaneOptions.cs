@@ -8,7 +8,7 @@ namespace TradingKit.AspNetCore;
 /// </remarks>
 public sealed class ControlPlaneOptions
 {
-    /// <summary>The authorisation policy of the read endpoints (status, commands by id, the monitoring page); null for the default policy (any authenticated user).</summary>
+    /// <summary>The authorisation policy of the read endpoints (status, commands by id, the read models, the monitoring page); null for the default policy (any authenticated user).</summary>
     /// <value>Defaults to null.</value>
     public string? ReadPolicy { get; set; }
 

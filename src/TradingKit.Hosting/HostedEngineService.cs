@@ -53,7 +53,10 @@ public sealed partial class HostedEngineService : BackgroundService
     /// <summary>Where the session stands.</summary>
     public HostedSessionStatus Status => _status;
 
-    /// <summary>The session's summary once it has stopped (completed, stopped or, when the engine could stop, faulted); null before.</summary>
+    /// <summary>
+    /// The session's summary once it has stopped (<see cref="HostedSessionStatus.Completed"/> or <see cref="HostedSessionStatus.Stopped"/>);
+    /// null before, and null when it failed (the journal's <c>summary.json</c> is still written when the engine could stop).
+    /// </summary>
     public SessionSummaryRecord? Summary => _summary;
 
     /// <summary>Why the session failed; null unless <see cref="Status"/> is <see cref="HostedSessionStatus.Faulted"/>.</summary>

@@ -40,9 +40,6 @@ internal sealed class SessionEquityCurve
     /// <summary>When the session started; market data before it is not part of the session.</summary>
     public DateTimeOffset From { get; }
 
-    /// <summary>How many changes of cash or positions the session made.</summary>
-    public int Steps => _steps.Count;
-
     /// <summary>Adds the next change of cash or positions, in log order, before the replay starts.</summary>
     /// <param name="step">The change.</param>
     public void Add(in Step step) => _steps.Add(step);

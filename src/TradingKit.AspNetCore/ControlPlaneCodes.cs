@@ -9,6 +9,12 @@ public static class ControlPlaneCodes
     /// <summary>No order has that client order id in the projections.</summary>
     public const string OrderNotFound = "ORDER_NOT_FOUND";
 
+    /// <summary>No proposal has that id in the approval gate's store.</summary>
+    public const string ProposalNotFound = "PROPOSAL_NOT_FOUND";
+
+    /// <summary>The host has no approval gate, so there are no proposals to read.</summary>
+    public const string ApprovalsNotConfigured = "APPROVALS_NOT_CONFIGURED";
+
     /// <summary>The authenticated user has no name, so a command would have no actor.</summary>
     public const string NoActor = "CONTROL_PLANE_NO_ACTOR";
 

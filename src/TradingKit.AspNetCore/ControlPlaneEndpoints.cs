@@ -12,6 +12,7 @@ using TradingKit.Domain;
 using TradingKit.Engine;
 using TradingKit.Errors;
 using TradingKit.Execution;
+using TradingKit.Execution.Approvals;
 using TradingKit.Hosting;
 using TradingKit.Risk;
 using TradingKit.Stores;
@@ -24,12 +25,16 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
     /// <summary>The largest request body the control plane reads (a command is a few hundred bytes).</summary>
     public const int MaxRequestBytes = 64 * 1024;
 
+    /// <summary>The most proposals <c>GET proposals</c> returns (and its <c>limit</c>'s default).</summary>
+    public const int MaxProposals = 500;
+
     /// <summary>
     /// Maps the control plane under <paramref name="prefix"/>, every endpoint behind authorisation
     /// (<see cref="ControlPlaneOptions"/>): <c>GET status</c>, <c>POST commands</c> (any command of the catalogue, into
     /// the command store, run by the hosted engine's command executor), <c>GET commands/{id}</c>, <c>POST kill-switch</c>,
     /// the read models (<c>GET orders</c>, <c>orders/{id}</c>, <c>fills</c>, <c>positions</c>, <c>daily</c>, from the
-    /// projection store) and the monitoring page at the root. Writes need <c>Content-Type: application/json</c>, which a cross-site form
+    /// projection store), approval mode's proposals (<c>GET proposals</c>, <c>proposals/{id}</c>, from the approval gate's
+    /// store; approve or reject one with the <c>approve_proposal</c> and <c>reject_proposal</c> commands) and the monitoring page at the root. Writes need <c>Content-Type: application/json</c>, which a cross-site form
     /// cannot send, and an authenticated user with a name (the commands' actor).
     /// </summary>
     /// <param name="endpoints">The application's endpoints.</param>
@@ -59,6 +64,8 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
         Authorize(group.MapGet("/fills", GetFillsAsync), options.ReadPolicy);
         Authorize(group.MapGet("/positions", GetPositionsAsync), options.ReadPolicy);
         Authorize(group.MapGet("/daily", GetDailyAsync), options.ReadPolicy);
+        Authorize(group.MapGet("/proposals", GetProposalsAsync), options.ReadPolicy);
+        Authorize(group.MapGet("/proposals/{proposalId}", GetProposalAsync), options.ReadPolicy);
         if (options.Dashboard)
         {
             Authorize(group.MapGet("/", () => Results.Content(ControlPlaneDashboard.Page(prefix), "text/html; charset=utf-8")), options.ReadPolicy);
@@ -122,6 +129,55 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
         var orders = await store.ListOrdersAsync(symbol is null ? (Symbol?)null : new Symbol(symbol), open ?? false, cancellationToken).ConfigureAwait(false);
         return await RowsAsync(store, orders.Select(ControlPlaneOrder.Of).ToList(), cancellationToken).ConfigureAwait(false);
     }
+
+    private static async Task<IResult> GetProposalsAsync(HttpContext http, string? status, int? limit, CancellationToken cancellationToken)
+    {
+        if (http.RequestServices.GetService<ApprovalGate>() is not { } gate)
+        {
+            return ApprovalsOff();
+        }
+
+        ProposalStatus? only = null;
+        if (status is not null)
+        {
+            if (!Enum.TryParse<ProposalStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || status.Any(char.IsDigit))
+            {
+                return Problem(HttpStatusCode.BadRequest, ErrorCodes.MalformedPayload, $"Unknown proposal status '{status}': pending, approved, rejected or executed.");
+            }
+
+            only = parsed;
+        }
+
+        if (limit is < 1 or > MaxProposals)
+        {
+            return Problem(HttpStatusCode.BadRequest, ErrorCodes.MalformedPayload,
+                string.Create(CultureInfo.InvariantCulture, $"limit is 1 to {MaxProposals}."));
+        }
+
+        var proposals = await gate.ListAsync(only, limit ?? MaxProposals, cancellationToken).ConfigureAwait(false);
+        return Results.Json(new ControlPlaneProposals([.. proposals.Select(ControlPlaneProposal.Of)]));
+    }
+
+    private static async Task<IResult> GetProposalAsync(string proposalId, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (http.RequestServices.GetService<ApprovalGate>() is not { } gate)
+        {
+            return ApprovalsOff();
+        }
+
+        if (string.IsNullOrWhiteSpace(proposalId))
+        {
+            return Problem(HttpStatusCode.BadRequest, ErrorCodes.MalformedPayload, "A proposal id must not be blank.");
+        }
+
+        return await gate.GetAsync(new ProposalId(proposalId), cancellationToken).ConfigureAwait(false) is { } proposal
+            ? Results.Json(ControlPlaneProposal.Of(proposal))
+            : Problem(HttpStatusCode.NotFound, ControlPlaneCodes.ProposalNotFound, $"No proposal '{proposalId}'.");
+    }
+
+    private static IResult ApprovalsOff()
+        => Problem(HttpStatusCode.NotFound, ControlPlaneCodes.ApprovalsNotConfigured,
+            "Approval mode is not configured in this host (UseApprovalGate), so there are no proposals.");
 
     private static async Task<IResult> GetOrderAsync(string clientOrderId, HttpContext http, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using TradingKit.Execution.Approvals;
+using TradingKit.Journal;
 using TradingKit.Stores;
 
 namespace TradingKit.AspNetCore;
@@ -61,5 +63,60 @@ public sealed record ControlPlaneCommand(
         var envelope = stored.Envelope;
         return new ControlPlaneCommand(envelope.CommandId, envelope.IdempotencyKey, TradingKit.Commands.CommandCatalog.GetTypeName(envelope.Payload),
             stored.Status.ToString().ToLowerInvariant(), envelope.Actor, envelope.IssuedAt, stored.ClaimedBy, stored.Result);
+    }
+}
+
+/// <summary>What <c>GET proposals</c> returns.</summary>
+/// <param name="Items">The proposals, oldest first.</param>
+public sealed record ControlPlaneProposals([property: JsonPropertyName("items")] IReadOnlyList<ControlPlaneProposal> Items);
+
+/// <summary>A proposal of approval mode (seed 001): an order waiting for, or past, a human decision.</summary>
+/// <param name="ProposalId">The proposal id (the id <c>approve_proposal</c> and <c>reject_proposal</c> take).</param>
+/// <param name="StoreId">Its key in the approval store (the <c>proposals</c> table's uuid).</param>
+/// <param name="Status"><c>pending</c>, <c>approved</c>, <c>rejected</c> or <c>executed</c>.</param>
+/// <param name="ClientOrderId">The order's client order id.</param>
+/// <param name="Symbol">The symbol.</param>
+/// <param name="Side"><c>buy</c> or <c>sell</c>.</param>
+/// <param name="OrderType">The order type, as in the journal.</param>
+/// <param name="Qty">The quantity.</param>
+/// <param name="Price">The limit price; null for a market order.</param>
+/// <param name="StopPrice">The trigger price; null when none.</param>
+/// <param name="Reason">Why it was proposed (the strategy's reason codes).</param>
+/// <param name="StrategyId">The proposing strategy; null when none was recorded.</param>
+/// <param name="PayloadHash">The SHA-256 of the order that an approval token is bound to.</param>
+/// <param name="CreatedAt">When it was proposed.</param>
+/// <param name="DecidedBy">Who approved or rejected it; null while pending.</param>
+/// <param name="DecidedAt">When; null while pending.</param>
+/// <param name="RejectionReason">Why it was rejected; null otherwise.</param>
+public sealed record ControlPlaneProposal(
+    [property: JsonPropertyName("proposal_id")] string ProposalId,
+    [property: JsonPropertyName("store_id")] Guid StoreId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("client_order_id")] string ClientOrderId,
+    [property: JsonPropertyName("symbol")] string Symbol,
+    [property: JsonPropertyName("side")] string Side,
+    [property: JsonPropertyName("order_type")] string OrderType,
+    [property: JsonPropertyName("qty")] decimal Qty,
+    [property: JsonPropertyName("price")] decimal? Price,
+    [property: JsonPropertyName("stop_price")] decimal? StopPrice,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("strategy_id")] string? StrategyId,
+    [property: JsonPropertyName("payload_hash")] string PayloadHash,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("decided_by")] string? DecidedBy,
+    [property: JsonPropertyName("decided_at")] DateTimeOffset? DecidedAt,
+    [property: JsonPropertyName("rejection_reason")] string? RejectionReason)
+{
+    /// <summary>The view of a proposal.</summary>
+    /// <param name="proposal">The proposal.</param>
+    /// <returns>The view.</returns>
+    public static ControlPlaneProposal Of(OrderProposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        var order = proposal.Order;
+        return new ControlPlaneProposal(proposal.Id.Value, proposal.StoreId, proposal.Status.ToString().ToLowerInvariant(), order.ClientOrderId.Value,
+            order.Symbol.Value, FileSessionJournal.SideName(order.Side), FileSessionJournal.OrderTypeName(order.Type), order.Quantity, order.LimitPrice,
+            order.StopPrice, proposal.Reason, proposal.Context?.StrategyId.Value, proposal.PayloadHash, proposal.CreatedAt, proposal.DecidedBy,
+            proposal.DecidedAt, proposal.RejectionReason);
     }
 }

@@ -21,84 +21,16 @@ using TradingKit.Stores;
 using TradingKit.Strategies;
 using TradingKit.Time;
 
+using TradingKit.AspNetCore.Tests.Support;
+
 namespace TradingKit.AspNetCore.Tests;
 
 /// <summary>
 /// The control plane over real HTTP (Kestrel on loopback) in front of a hosted paper engine: every endpoint behind
 /// authorisation, commands into the command store and through the engine, the kill switch, the status and the page.
 /// </summary>
-public sealed class ControlPlaneTests : IAsyncLifetime
+public sealed class ControlPlaneTests : ControlPlaneHost
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "tradingkit-control-plane-tests", Guid.NewGuid().ToString("N"));
-    private readonly SignallingCommandStore _store = new();
-    private const int Bars = 120;
-    private readonly LiveFeed _feed = new(TestBars.RandomWalk(Bars));
-    private readonly CountingStrategy _counter = new(Bars);
-    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(1));
-    private WebApplication _app = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddAuthentication(HeaderAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, HeaderAuthentication>(HeaderAuthentication.SchemeName, null);
-        builder.Services.AddAuthorization(o => o.AddPolicy("operators", p => p.RequireRole("operator")));
-        builder.Services.AddSingleton<TimeProvider>(new SimulationTimeProvider(TestBars.RandomWalk(1)[0].OpenTime));
-        builder.Services
-            .AddTradingKit(o =>
-            {
-                o.SessionId = "control-plane-1";
-                o.InitialCash = 100_000m;
-                o.Execution.Mode = TradingKit.Execution.ExecutionMode.Paper;
-
-                // The risk guard refuses symbols it has no rules for.
-                o.Instruments.Add(new TradingKit.Instruments.Instrument(TestBars.Spx, 0.01m, 0.01m, 0.01m, 1_000_000m));
-            })
-            .UseInMemoryStores()
-            .UsePaperVenue(o => o.InitialCash = 100_000m)
-            .AddStrategy(new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = TestBars.Spx.Value, FastPeriod = 3, SlowPeriod = 10 }))
-            .AddStrategy(_counter)
-            .UseRiskGuard(new RiskOptions { KillSwitch = { InitialState = KillSwitchState.Off } })
-            .UseFileJournal(_dir)
-            .AddHostedEngine(_ => _feed)
-            .AddCommandExecutor()
-            .AddProjectionWorker();
-        builder.Services.RemoveAll<ICommandStore>();
-        builder.Services.AddSingleton<ICommandStore>(_store);
-
-        _app = builder.Build();
-        _app.UseAuthentication();
-        _app.UseAuthorization();
-        _app.MapTradingKitControlPlane("/tradingkit", o => o.OperatePolicy = "operators");
-        await _app.StartAsync(_timeout.Token);
-        await _feed.AllGiven.WaitAsync(_timeout.Token);
-
-        // Every bar has reached the strategies; a command queued behind the last one comes back once it is done, so each
-        // test starts with an engine that has processed the whole feed and waits for more. (Resuming a running engine
-        // is refused and changes nothing.)
-        await _counter.Seen.WaitAsync(_timeout.Token);
-        var barrier = await _app.Services.GetRequiredService<TradingEngine>().ExecuteAsync(
-            new TradingKit.Commands.CommandEnvelope(Guid.NewGuid(), "barrier", new TradingKit.Commands.ResumeEngine("barrier"), "test", DateTimeOffset.UnixEpoch,
-                TradingKit.Domain.CorrelationId.New()), _timeout.Token);
-        Assert.False(barrier.Succeeded);
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-        _timeout.Dispose();
-        if (Directory.Exists(_dir))
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
-
     [Theory]
     [InlineData("GET", "/tradingkit/status")]
     [InlineData("GET", "/tradingkit/")]
@@ -110,6 +42,8 @@ public sealed class ControlPlaneTests : IAsyncLifetime
     [InlineData("GET", "/tradingkit/fills")]
     [InlineData("GET", "/tradingkit/positions")]
     [InlineData("GET", "/tradingkit/daily")]
+    [InlineData("GET", "/tradingkit/proposals")]
+    [InlineData("GET", "/tradingkit/proposals/tk-1")]
     public async Task EveryEndpoint_RefusesAnAnonymousCaller(string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -118,10 +52,10 @@ public sealed class ControlPlaneTests : IAsyncLifetime
             request.Content = Json("""{"on": true, "reason": "x"}""");
         }
 
-        using var response = await _http.SendAsync(request, _timeout.Token);
+        using var response = await Http.SendAsync(request, Patience.Token);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(0, _store.Inserted);
+        Assert.Equal(0, Commands.Inserted);
     }
 
     [Fact]
@@ -153,18 +87,18 @@ public sealed class ControlPlaneTests : IAsyncLifetime
         Assert.Equal("alice", command.GetProperty("actor").GetString());
         Assert.Equal("pause_engine", command.GetProperty("type").GetString());
 
-        await _store.CompletionOf(id, _timeout.Token);
+        await Commands.CompletionOf(id, Patience.Token);
         using var read = await SendAsync(HttpMethod.Get, posted.Headers.Location.OriginalString, "viewer-bob");
         var done = await ReadAsync(read);
         Assert.Equal("ack", done.GetProperty("status").GetString());
         Assert.Equal("engine-control-plane-1", done.GetProperty("claimed_by").GetString());
-        Assert.Equal(EngineState.Paused, _app.Services.GetRequiredService<TradingEngine>().State);
+        Assert.Equal(EngineState.Paused, App.Services.GetRequiredService<TradingEngine>().State);
 
         // A client retrying the same request gets the same command back; the engine ran it once.
         using var again = await SendAsync(HttpMethod.Post, "/tradingkit/commands", "alice", "operator", Body);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(id, (await ReadAsync(again)).GetProperty("command_id").GetGuid());
-        Assert.Equal(1, _store.Inserted);
+        Assert.Equal(1, Commands.Inserted);
     }
 
     [Fact]
@@ -172,13 +106,13 @@ public sealed class ControlPlaneTests : IAsyncLifetime
     {
         using var posted = await SendAsync(HttpMethod.Post, "/tradingkit/kill-switch", "alice", "operator", """{"on": true, "reason": "incident 42"}""");
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
-        var done = await _store.CompletionOf((await ReadAsync(posted)).GetProperty("command_id").GetGuid(), _timeout.Token);
+        var done = await Commands.CompletionOf((await ReadAsync(posted)).GetProperty("command_id").GetGuid(), Patience.Token);
         Assert.Equal(TradingKit.Commands.CommandStatus.Ack, done.Status);
 
         using var status = await SendAsync(HttpMethod.Get, "/tradingkit/status", "viewer-bob");
         Assert.Equal("on", (await ReadAsync(status)).GetProperty("kill_switch").GetString());
         var changes = new List<KillSwitchChanged>();
-        await foreach (var envelope in _app.Services.GetRequiredService<IEventStore>().ReadAllAsync(cancellationToken: _timeout.Token))
+        await foreach (var envelope in App.Services.GetRequiredService<IEventStore>().ReadAllAsync(cancellationToken: Patience.Token))
         {
             if (envelope.Payload is KillSwitchChanged change)
             {
@@ -210,7 +144,7 @@ public sealed class ControlPlaneTests : IAsyncLifetime
         request.Headers.Add(HeaderAuthentication.UserHeader, user.Length == 0 ? HeaderAuthentication.Nameless : user);
         request.Headers.Add(HeaderAuthentication.RolesHeader, roles);
 
-        using var response = await _http.SendAsync(request, _timeout.Token);
+        using var response = await Http.SendAsync(request, Patience.Token);
 
         Assert.Equal(expected, response.StatusCode);
         if (code is not null)
@@ -218,16 +152,16 @@ public sealed class ControlPlaneTests : IAsyncLifetime
             Assert.Equal(code, (await ReadAsync(response)).GetProperty("code").GetString());
         }
 
-        Assert.Equal(0, _store.Inserted);
-        Assert.Equal(EngineState.Running, _app.Services.GetRequiredService<TradingEngine>().State);
+        Assert.Equal(0, Commands.Inserted);
+        Assert.Equal(EngineState.Running, App.Services.GetRequiredService<TradingEngine>().State);
     }
 
     [Fact]
     public async Task ReadModels_ShowTheSessionsOrdersFillsPositionsAndDays_AsOfTheirPosition()
     {
-        var engine = _app.Services.GetRequiredService<TradingEngine>();
-        var end = await _app.Services.GetRequiredService<IEventStore>().GetLastPositionAsync(_timeout.Token);
-        await _app.Services.GetRequiredService<TradingKit.Hosting.ProjectionWorkerService>().WaitForPositionAsync(end, _timeout.Token);
+        var engine = App.Services.GetRequiredService<TradingEngine>();
+        var end = await App.Services.GetRequiredService<IEventStore>().GetLastPositionAsync(Patience.Token);
+        await App.Services.GetRequiredService<TradingKit.Hosting.ProjectionWorkerService>().WaitForPositionAsync(end, Patience.Token);
         Assert.True(engine.Orders.FillCount > 2, $"the session must trade for the read models to show anything ({engine.Orders.SubmittedCount} submitted, {engine.Orders.DeniedCount} denied, {engine.MarketEventsProcessed} bars)");
 
         var orders = await GetJsonAsync("/tradingkit/orders");
@@ -262,6 +196,8 @@ public sealed class ControlPlaneTests : IAsyncLifetime
     [InlineData("/tradingkit/orders/not%20an%20id", HttpStatusCode.BadRequest, "INVALID_IDENTIFIER")]
     [InlineData("/tradingkit/fills?order=not%20an%20id", HttpStatusCode.BadRequest, "INVALID_IDENTIFIER")]
     [InlineData("/tradingkit/orders?symbol=%20", HttpStatusCode.BadRequest, "MALFORMED_PAYLOAD")]
+    [InlineData("/tradingkit/proposals", HttpStatusCode.NotFound, "APPROVALS_NOT_CONFIGURED")]
+    [InlineData("/tradingkit/proposals/tk-1", HttpStatusCode.NotFound, "APPROVALS_NOT_CONFIGURED")]
     public async Task BadReads_AreTypedProblems(string path, HttpStatusCode expected, string code)
     {
         using var response = await SendAsync(HttpMethod.Get, path, "viewer-bob");
@@ -300,97 +236,9 @@ public sealed class ControlPlaneTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
-        var page = await response.Content.ReadAsStringAsync(_timeout.Token);
+        var page = await response.Content.ReadAsStringAsync(Patience.Token);
         Assert.Contains("const url = \"/tradingkit/status\";", page, StringComparison.Ordinal);
         Assert.DoesNotContain("http://", page, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", page, StringComparison.Ordinal);
-    }
-
-    private async Task<JsonElement> GetJsonAsync(string path)
-    {
-        using var response = await SendAsync(HttpMethod.Get, path, "viewer-bob");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await ReadAsync(response);
-    }
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string user, string roles = "", string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Add(HeaderAuthentication.UserHeader, user);
-        request.Headers.Add(HeaderAuthentication.RolesHeader, roles);
-        if (body is not null)
-        {
-            request.Content = Json(body);
-        }
-
-        return await _http.SendAsync(request, _timeout.Token);
-    }
-
-    private async Task<JsonElement> ReadAsync(HttpResponseMessage response)
-        => (await response.Content.ReadFromJsonAsync<JsonElement>(_timeout.Token)).Clone();
-
-    /// <summary>
-    /// The test's authentication scheme: the user named in a header, with the roles of another; no header, no user. The
-    /// control plane only sees a <see cref="ClaimsPrincipal"/>, as it would from cookies or bearer tokens.
-    /// </summary>
-    private sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "TestHeader";
-        public const string UserHeader = "X-Test-User";
-        public const string RolesHeader = "X-Test-Roles";
-
-        /// <summary>Authenticated, but with no name claim.</summary>
-        public const string Nameless = "(nameless)";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue(UserHeader, out var user) || user.ToString().Length == 0)
-            {
-                return Task.FromResult(AuthenticateResult.NoResult());
-            }
-
-            var claims = new List<Claim>();
-            if (user.ToString() != Nameless)
-            {
-                claims.Add(new Claim(ClaimTypes.Name, user.ToString()));
-            }
-
-            foreach (var role in Request.Headers[RolesHeader].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                claims.Add(new Claim(ClaimTypes.Role, role));
-            }
-
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName)));
-        }
-    }
-
-    /// <summary>Counts the market data the engine shows it; decides nothing.</summary>
-    private sealed class CountingStrategy(int expected) : IStrategy
-    {
-        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _count;
-
-        public Task Seen => _seen.Task;
-
-        public TradingKit.Domain.StrategyId Id { get; } = new("counter");
-
-        public void OnStart(IStrategyContext context)
-        {
-        }
-
-        public void OnMarketData(TradingKit.MarketData.MarketDataEvent marketData, IStrategyContext context)
-        {
-            if (++_count == expected)
-            {
-                _seen.TrySetResult();
-            }
-        }
-
-        public void OnFill(TradingKit.Orders.Fill fill, IStrategyContext context)
-        {
-        }
     }
 }

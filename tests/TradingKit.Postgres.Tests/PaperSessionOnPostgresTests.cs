@@ -20,7 +20,7 @@ public sealed class PaperSessionOnPostgresTests(PostgresServerFixture server)
     public async Task PaperSession_OnPostgres_StoresEveryJournaledOrderAndFill_AsCatalogueEvents()
     {
         await using var db = await server.CreateDatabaseAsync(migrated: false);
-        var bars = LoadBars(700);
+        var bars = PostgresTestBars.Load(700);
         var root = Path.Combine(Path.GetTempPath(), "tradingkit-pg-tests", Guid.NewGuid().ToString("N"));
         var instrument = new Instrument("SPX", tickSize: 0.01m, stepSize: 0.01m, minQuantity: 0.01m, maxQuantity: 1_000_000m);
         var services = new ServiceCollection();
@@ -44,7 +44,7 @@ public sealed class PaperSessionOnPostgresTests(PostgresServerFixture server)
         try
         {
             var engine = provider.GetRequiredService<TradingEngine>();
-            var summary = await engine.RunAsync(new ListFeed(bars));
+            var summary = await engine.RunAsync(new PostgresTestBars.ListFeed(bars));
             await engine.DisposeAsync();
 
             var journal = File.ReadAllLines(Path.Combine(root, "sessions", "pg-session", "orders_fills.jsonl"))
@@ -75,31 +75,6 @@ public sealed class PaperSessionOnPostgresTests(PostgresServerFixture server)
         finally
         {
             Directory.Delete(root, recursive: true);
-        }
-    }
-
-    private static List<Bar> LoadBars(int count)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TradingKit.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        Assert.NotNull(dir);
-        return [.. new CsvBarFeed(Path.Combine(dir.FullName, "samples", "TradingKit.Samples.Paper", "data", "sp500-2000.csv"), new Symbol("SPX")).ReadAll().Take(count)];
-    }
-
-    private sealed class ListFeed(IReadOnlyList<Bar> bars) : IMarketDataFeed
-    {
-        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            foreach (var bar in bars)
-            {
-                yield return bar;
-            }
-
-            await Task.CompletedTask;
         }
     }
 }

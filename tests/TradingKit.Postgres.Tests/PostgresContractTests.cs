@@ -100,6 +100,39 @@ public sealed class PostgresApprovalStoreTests(PostgresServerFixture server) : A
 }
 
 [Collection(PostgresCollection.Name)]
+public sealed class PostgresApprovalGateTests(PostgresServerFixture server) : ApprovalGateContractTests
+{
+    private readonly DatabasePerTest _db = new(server);
+    private readonly List<Npgsql.NpgsqlDataSource> _reopened = [];
+    private TestDatabase? _database;
+
+    protected override async ValueTask<IApprovalStore> CreateStoreAsync(TimeProvider time)
+    {
+        _database = await _db.CreateAsync();
+        return new PostgresApprovalStore(_database.DataSource, time);
+    }
+
+    // A new connection pool over the same database: what a restarted process opens.
+    protected override ValueTask<IApprovalStore> ReopenStoreAsync()
+    {
+        var source = Npgsql.NpgsqlDataSource.Create(_database!.ConnectionString);
+        _reopened.Add(source);
+        return ValueTask.FromResult<IApprovalStore>(new PostgresApprovalStore(source, Time));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var source in _reopened)
+        {
+            await source.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+}
+
+[Collection(PostgresCollection.Name)]
 public sealed class PostgresProjectionStoreTests(PostgresServerFixture server) : ProjectionStoreContractTests
 {
     private readonly DatabasePerTest _db = new(server);

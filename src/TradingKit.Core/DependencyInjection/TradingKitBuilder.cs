@@ -143,16 +143,17 @@ public sealed class TradingKitBuilder
     /// <summary>
     /// Uses approval mode's gate (seed 001): intents become proposals when <see cref="Execution.ExecutionOptions.RequireApproval"/>
     /// is set, and only an approved, signed, single-use token places an order. Needs the kill switch of <see cref="UseRiskGuard(RiskOptions)"/>.
-    /// Proposals and approvals are kept in memory unless an <see cref="Execution.Approvals.IApprovalStore"/> is registered.
+    /// Proposals and approvals are kept in the registered <see cref="IApprovalStore"/> (PostgreSQL's with <c>UsePostgres</c>,
+    /// where pending proposals survive a restart), or in memory when none is registered.
     /// </summary>
     /// <param name="options">The gate's options; the signing key must be set and kept secret.</param>
     /// <returns>This builder.</returns>
     public TradingKitBuilder UseApprovalGate(Execution.Approvals.ApprovalGateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Services.TryAddSingleton<Execution.Approvals.IApprovalStore, Execution.Approvals.InMemoryApprovalStore>();
         Services.RemoveAll<Execution.Approvals.ApprovalGate>();
-        Services.AddSingleton(sp => new Execution.Approvals.ApprovalGate(sp.GetRequiredService<Execution.Approvals.IApprovalStore>(),
+        Services.AddSingleton(sp => new Execution.Approvals.ApprovalGate(
+            sp.GetService<IApprovalStore>() ?? new InMemoryApprovalStore(sp.GetRequiredService<TimeProvider>()),
             sp.GetService<KillSwitch>() ?? throw new Errors.TradingKitException(Errors.ErrorCodes.InvalidOptions, "The approval gate needs the kill switch: call UseRiskGuard(...) first."),
             options, sp.GetRequiredService<TimeProvider>()));
         return this;

@@ -17,7 +17,6 @@ namespace TradingKit.Engine;
 public sealed partial class TradingEngine
 {
     private readonly ApprovalGate? _approvals;
-    private readonly Dictionary<ProposalId, OrderContext> _proposals = [];
 
     /// <summary>Journal record type of an intent that became a proposal (<c>orders_fills.jsonl</c>).</summary>
     public const string ProposedRecordType = "order_proposed";
@@ -31,7 +30,8 @@ public sealed partial class TradingEngine
         var id = new ProposalId(request.ClientOrderId.Value);
         try
         {
-            await gate.ProposeAsync(id, request, string.Join(',', reasons), cancellationToken).ConfigureAwait(false);
+            await gate.ProposeAsync(id, request, string.Join(',', reasons),
+                new ProposalContext(context.StrategyId, context.CorrelationId, context.DecisionPrice), cancellationToken).ConfigureAwait(false);
         }
         catch (ApprovalGateException ex) when (ex.Code == ApprovalCodes.ProposalExists)
         {
@@ -39,7 +39,6 @@ public sealed partial class TradingEngine
             return;
         }
 
-        _proposals[id] = context;
         _journal.WriteOrder(context.DecisionTime, ProposedRecordType, new Order(request, context.DecisionTime), "awaiting approval");
         await _recorder.AppendAsync(new Events.ProposalCreated(id.Value, context.StrategyId, request.Symbol, request.Side, request.Quantity, request.LimitPrice,
             ConfigHash()), cancellationToken).ConfigureAwait(false);
@@ -57,9 +56,15 @@ public sealed partial class TradingEngine
         {
             var grant = await _approvals.ApproveAsync(id, envelope.Actor, approve.ValidFor > TimeSpan.Zero ? approve.ValidFor : null, cancellationToken).ConfigureAwait(false);
             await _recorder.AppendAsync(new ProposalApproved(id.Value, envelope.Actor, grant.Record.ExpiresAt), cancellationToken).ConfigureAwait(false);
-            var context = _proposals.GetValueOrDefault(id) ?? new OrderContext(OperatorStrategy, envelope.CorrelationId, null, _time.GetUtcNow());
+
+            // The proposal's origin is kept with it in the approval store, so an earlier process's proposal is placed for
+            // the strategy that proposed it; one proposed without an origin is the operator's.
+            var origin = (await _approvals.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Context;
+            var context = origin is null
+                ? new OrderContext(OperatorStrategy, envelope.CorrelationId, null, _time.GetUtcNow())
+                : new OrderContext(origin.StrategyId, origin.CorrelationId, origin.DecisionPrice, _time.GetUtcNow());
             var outcome = await _approvals.PlaceAsync(id, grant.Token,
-                (order, ct) => Orders.SubmitAsync(order, context with { DecisionTime = _time.GetUtcNow() }, ct), cancellationToken).ConfigureAwait(false);
+                (order, ct) => Orders.SubmitAsync(order, context, ct), cancellationToken).ConfigureAwait(false);
             await AfterSubmitAsync(outcome, cancellationToken).ConfigureAwait(false);
             return outcome.Status is SubmitStatus.Accepted or SubmitStatus.Duplicate
                 ? CommandResult.Ok($"proposal {id} approved by {envelope.Actor}; order {(outcome.Order is { } placed ? placed.ClientOrderId.Value : "(retired)")} {outcome.Status}")

@@ -39,6 +39,11 @@ public sealed class InMemoryApprovalStoreTests : ApprovalStoreContractTests
     protected override ValueTask<IApprovalStore> CreateStoreAsync(TimeProvider time) => ValueTask.FromResult<IApprovalStore>(new InMemoryApprovalStore(time));
 }
 
+public sealed class InMemoryApprovalGateTests : ApprovalGateContractTests
+{
+    protected override ValueTask<IApprovalStore> CreateStoreAsync(TimeProvider time) => ValueTask.FromResult<IApprovalStore>(new InMemoryApprovalStore(time));
+}
+
 public sealed class InMemoryProjectionStoreTests : ProjectionStoreContractTests
 {
     protected override ValueTask<IProjectionStore> CreateStoreAsync(TimeProvider time) => ValueTask.FromResult<IProjectionStore>(new InMemoryProjectionStore());

@@ -265,7 +265,7 @@ public sealed class RiskPipelineTests
         CountingVenue? venue = null;
         await using var pipeline = PaperPipeline.Create(bars, risk: new RiskGuard(Limits(), killSwitch), killSwitch: killSwitch,
             wrap: v => venue = new CountingVenue(v),
-            approvals: clock => new Execution.Approvals.ApprovalGate(new Execution.Approvals.InMemoryApprovalStore(), killSwitch,
+            approvals: clock => new Execution.Approvals.ApprovalGate(new Stores.InMemory.InMemoryApprovalStore(clock), killSwitch,
                 new Execution.Approvals.ApprovalGateOptions { SigningKey = new byte[32] }, clock));
         var engine = pipeline.Engine;
         await engine.StartAsync();

@@ -2,10 +2,12 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using TradingKit.Domain;
 using TradingKit.Errors;
 using TradingKit.Events;
 using TradingKit.Orders;
 using TradingKit.Risk;
+using TradingKit.Stores;
 
 namespace TradingKit.Execution.Approvals;
 
@@ -38,6 +40,9 @@ public static class ApprovalCodes
 
     /// <summary>The proposal is not pending, so it cannot be approved or rejected.</summary>
     public const string ProposalNotPending = "APPROVAL_PROPOSAL_NOT_PENDING";
+
+    /// <summary>A stored proposal's payload claims to be an order proposal but does not read as one (altered in the store).</summary>
+    public const string PayloadInvalid = "APPROVAL_PAYLOAD_INVALID";
 }
 
 /// <summary>A refusal of the approval gate; <see cref="TradingKitException.Code"/> is one of <see cref="ApprovalCodes"/>.</summary>
@@ -86,6 +91,13 @@ public sealed class ApprovalGateOptions
 /// expiry, then that the approval record exists, is unused and matches the proposal, and only then marks the token
 /// used and calls the place delegate. Every refusal has its own code and makes no call to the delegate.
 /// </summary>
+/// <remarks>
+/// Proposals and approvals live in an <see cref="IApprovalStore"/> (seed 001's <c>proposals</c> and <c>approvals</c>):
+/// in memory, or on PostgreSQL, where they survive a restart. A proposal is keyed by <see cref="ProposalId.StoreId"/>
+/// and its payload is the order as JSON, so a pending proposal can be approved by a later process. The token itself is
+/// never stored: an approval whose process stopped between issuing the token and using it cannot be used by any other
+/// (the proposal stays APPROVED, unplaced, until the token's expiry makes it moot), which fails closed.
+/// </remarks>
 public sealed class ApprovalGate
 {
     private const string TokenVersion = "tk1";
@@ -139,22 +151,60 @@ public sealed class ApprovalGate
     /// <param name="id">The proposal id.</param>
     /// <param name="order">The order that would be placed.</param>
     /// <param name="reason">Why it is proposed.</param>
+    /// <param name="context">Where it came from (kept with it, and its correlation id stored); a fresh correlation id when null.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The proposal.</returns>
+    /// <returns>The proposal as stored.</returns>
     /// <exception cref="ApprovalGateException"><c>APPROVAL_PROPOSAL_EXISTS</c>.</exception>
-    public async ValueTask<Proposal> ProposeAsync(ProposalId id, OrderRequest order, string reason, CancellationToken cancellationToken = default)
+    public async ValueTask<OrderProposal> ProposeAsync(ProposalId id, OrderRequest order, string reason, ProposalContext? context = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        var now = _timeProvider.GetUtcNow();
-        var proposal = new Proposal(id, order, reason, now, ProposalStatus.Pending);
-        if (!await _store.TryAddProposalAsync(proposal, cancellationToken).ConfigureAwait(false))
+        var payload = ProposalPayload.Write(id, order, reason, context);
+        var (stored, created) = await _store.CreateProposalAsync(id.StoreId, payload, context?.CorrelationId ?? CorrelationId.New(), cancellationToken)
+            .ConfigureAwait(false);
+        if (!created)
         {
             throw new ApprovalGateException(ApprovalCodes.ProposalExists, id, $"Proposal {id} already exists.");
         }
 
-        await PublishAsync(new ProposalCreated(id, order.Symbol, order.Side, order.Quantity, proposal.PayloadHash, reason, now), cancellationToken).ConfigureAwait(false);
+        var proposal = ProposalPayload.Read(stored)
+            ?? throw new ApprovalGateException(ApprovalCodes.PayloadInvalid, id, $"Proposal {id} was stored but does not read back.");
+        await PublishAsync(new ProposalCreated(id, order.Symbol, order.Side, order.Quantity, proposal.PayloadHash, reason, stored.CreatedAt), cancellationToken)
+            .ConfigureAwait(false);
         return proposal;
+    }
+
+    /// <summary>Reads a proposal from the store.</summary>
+    /// <param name="id">The proposal.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The proposal, or null when none has this id.</returns>
+    /// <exception cref="TradingKitException"><c>APPROVAL_PAYLOAD_INVALID</c> when its stored payload was altered into something unreadable.</exception>
+    public async ValueTask<OrderProposal?> GetAsync(ProposalId id, CancellationToken cancellationToken = default)
+    {
+        var stored = await _store.GetProposalAsync(id.StoreId, cancellationToken).ConfigureAwait(false);
+        return stored is null ? null : ProposalPayload.Read(stored);
+    }
+
+    /// <summary>Lists proposals, oldest first; rows of the store that are not order proposals are passed over.</summary>
+    /// <param name="status">Only proposals in this status; all when null.</param>
+    /// <param name="maxCount">The most rows to read from the store.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The proposals.</returns>
+    public async ValueTask<IReadOnlyList<OrderProposal>> ListAsync(ProposalStatus? status = null, int maxCount = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        var stored = await _store.ListProposalsAsync(status, maxCount, cancellationToken).ConfigureAwait(false);
+        var proposals = new List<OrderProposal>(stored.Count);
+        foreach (var row in stored)
+        {
+            if (ProposalPayload.Read(row) is { } proposal)
+            {
+                proposals.Add(proposal);
+            }
+        }
+
+        return proposals;
     }
 
     /// <summary>Approves a pending proposal and issues its token.</summary>
@@ -174,17 +224,20 @@ public sealed class ApprovalGate
         }
 
         var proposal = await GetPendingAsync(id, cancellationToken).ConfigureAwait(false);
-        if (!await _store.TryUpdateProposalStatusAsync(id, ProposalStatus.Pending, ProposalStatus.Approved, cancellationToken).ConfigureAwait(false))
+        var expiresAt = _timeProvider.GetUtcNow() + ttl;
+        var token = IssueToken(id, proposal.PayloadHash, expiresAt);
+        Approval approval;
+        try
+        {
+            approval = await _store.ApproveAsync(id.StoreId, approvedBy, HashToken(token), expiresAt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TradingKitException e) when (e.Code is StoreErrorCodes.ProposalNotPending or StoreErrorCodes.ProposalNotFound)
         {
             throw NotPending(id);
         }
 
-        var now = _timeProvider.GetUtcNow();
-        var expiresAt = now + ttl;
-        var token = IssueToken(id, proposal.PayloadHash, expiresAt);
-        var record = new ApprovalRecord(id, HashToken(token), proposal.PayloadHash, approvedBy, now, expiresAt, null);
-        await _store.AddApprovalAsync(record, cancellationToken).ConfigureAwait(false);
-        await PublishAsync(new ApprovalGranted(id, approvedBy, record.TokenHash, expiresAt, now), cancellationToken).ConfigureAwait(false);
+        var record = new ApprovalRecord(id, approval.TokenHash, proposal.PayloadHash, approval.Approver, approval.ApprovedAt, approval.ExpiresAt, null);
+        await PublishAsync(new ApprovalGranted(id, approvedBy, record.TokenHash, expiresAt, approval.ApprovedAt), cancellationToken).ConfigureAwait(false);
         return new ApprovalGrant(token, record);
     }
 
@@ -200,12 +253,17 @@ public sealed class ApprovalGate
         ArgumentException.ThrowIfNullOrWhiteSpace(rejectedBy);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         _ = await GetPendingAsync(id, cancellationToken).ConfigureAwait(false);
-        if (!await _store.TryUpdateProposalStatusAsync(id, ProposalStatus.Pending, ProposalStatus.Rejected, cancellationToken).ConfigureAwait(false))
+        Proposal stored;
+        try
+        {
+            stored = await _store.RejectAsync(id.StoreId, rejectedBy, reason, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TradingKitException e) when (e.Code is StoreErrorCodes.ProposalNotPending or StoreErrorCodes.ProposalNotFound)
         {
             throw NotPending(id);
         }
 
-        var rejected = new ApprovalRejected(id, rejectedBy, reason, _timeProvider.GetUtcNow());
+        var rejected = new ApprovalRejected(id, rejectedBy, reason, stored.DecidedAt ?? _timeProvider.GetUtcNow());
         await PublishAsync(rejected, cancellationToken).ConfigureAwait(false);
         return rejected;
     }
@@ -242,9 +300,10 @@ public sealed class ApprovalGate
             throw await RefuseAsync(id, ApprovalCodes.Expired, $"The approval token expired at {claims.ExpiresAt:O}.", now, cancellationToken).ConfigureAwait(false);
         }
 
+        // The token names the proposal it was issued for; its approval (one per proposal) must hold this token's hash.
         var tokenHash = HashToken(token);
-        var record = await _store.GetApprovalByTokenHashAsync(tokenHash, cancellationToken).ConfigureAwait(false);
-        if (record is null)
+        var record = await _store.GetApprovalAsync(claims.ProposalId.StoreId, cancellationToken).ConfigureAwait(false);
+        if (record is null || !string.Equals(record.TokenHash, tokenHash, StringComparison.Ordinal))
         {
             throw await RefuseAsync(id, ApprovalCodes.Unknown, "No approval record matches this token.", now, cancellationToken).ConfigureAwait(false);
         }
@@ -254,19 +313,25 @@ public sealed class ApprovalGate
             throw await RefuseAsync(id, ApprovalCodes.Used, $"The approval token was already used at {record.UsedAt:O}.", now, cancellationToken).ConfigureAwait(false);
         }
 
-        var proposal = await _store.GetProposalAsync(id, cancellationToken).ConfigureAwait(false);
-        if (proposal is null || claims.ProposalId != id.Value || record.ProposalId != id
-            || claims.PayloadHash != record.PayloadHash || record.PayloadHash != proposal.PayloadHash || proposal.Status != ProposalStatus.Approved)
+        var proposal = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (proposal is null || claims.ProposalId != id || claims.PayloadHash != proposal.PayloadHash || proposal.Status != ProposalStatus.Approved)
         {
             throw await RefuseAsync(id, ApprovalCodes.Mismatch, $"The approval token was not issued for proposal {id} as it stands.", now, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!await _store.TryMarkTokenUsedAsync(tokenHash, now, cancellationToken).ConfigureAwait(false))
+        var (outcome, _) = await _store.MarkTokenUsedAsync(tokenHash, cancellationToken).ConfigureAwait(false);
+        switch (outcome)
         {
-            throw await RefuseAsync(id, ApprovalCodes.Used, "The approval token was used concurrently.", now, cancellationToken).ConfigureAwait(false);
+            case TokenUseOutcome.Used:
+                break;
+            case TokenUseOutcome.Expired:
+                throw await RefuseAsync(id, ApprovalCodes.Expired, "The approval token expired before it was used.", now, cancellationToken).ConfigureAwait(false);
+            case TokenUseOutcome.Unknown:
+                throw await RefuseAsync(id, ApprovalCodes.Unknown, "No approval record matches this token.", now, cancellationToken).ConfigureAwait(false);
+            default:
+                throw await RefuseAsync(id, ApprovalCodes.Used, "The approval token was used concurrently.", now, cancellationToken).ConfigureAwait(false);
         }
 
-        await _store.TryUpdateProposalStatusAsync(id, ProposalStatus.Approved, ProposalStatus.Executed, cancellationToken).ConfigureAwait(false);
         await PublishAsync(new ApprovalTokenUsed(id, tokenHash, now), cancellationToken).ConfigureAwait(false);
         return await place(proposal.Order, cancellationToken).ConfigureAwait(false);
     }
@@ -312,13 +377,18 @@ public sealed class ApprovalGate
             return false;
         }
 
-        claims = new TokenClaims(fields[0], fields[1], DateTimeOffset.FromUnixTimeMilliseconds(expiresMs));
+        if (string.IsNullOrWhiteSpace(fields[0]))
+        {
+            return false;
+        }
+
+        claims = new TokenClaims(new ProposalId(fields[0]), fields[1], DateTimeOffset.FromUnixTimeMilliseconds(expiresMs));
         return true;
     }
 
-    private async ValueTask<Proposal> GetPendingAsync(ProposalId id, CancellationToken cancellationToken)
+    private async ValueTask<OrderProposal> GetPendingAsync(ProposalId id, CancellationToken cancellationToken)
     {
-        var proposal = await _store.GetProposalAsync(id, cancellationToken).ConfigureAwait(false)
+        var proposal = await GetAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw new ApprovalGateException(ApprovalCodes.ProposalNotFound, id, $"No proposal {id}.");
         return proposal.Status == ProposalStatus.Pending ? proposal : throw NotPending(id);
     }
@@ -335,5 +405,5 @@ public sealed class ApprovalGate
     private ValueTask PublishAsync(IApprovalEvent approvalEvent, CancellationToken cancellationToken)
         => _events?.PublishAsync(approvalEvent, cancellationToken) ?? ValueTask.CompletedTask;
 
-    private readonly record struct TokenClaims(string ProposalId, string PayloadHash, DateTimeOffset ExpiresAt);
+    private readonly record struct TokenClaims(ProposalId ProposalId, string PayloadHash, DateTimeOffset ExpiresAt);
 }

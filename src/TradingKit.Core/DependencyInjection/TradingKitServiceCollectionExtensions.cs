@@ -51,7 +51,7 @@ public static class TradingKitServiceCollectionExtensions
             return new TradingEngine(engineOptions, broker, store, sp.GetServices<IStrategy>(), time,
                 sp.GetService<IRiskGuard>(), journal, sp.GetService<ILoggerFactory>(), sp.GetService<TradingKitMetrics>(),
                 sp.GetService<KillSwitch>(), sp.GetService<TradingKit.Notifications.INotifier>(), sp.GetService<TradingKit.Execution.Approvals.ApprovalGate>(),
-                sp.GetService<IProjectionStore>(), replayRecorder);
+                sp.GetService<IProjectionStore>(), replayRecorder, sp.GetService<ISymbolLockService>(), sp.GetService<IWorkerRegistry>());
         });
         return new TradingKitBuilder(services);
     }

@@ -94,6 +94,9 @@ public sealed class EngineOptions
     /// <summary>OMS retry and timeout options.</summary>
     public OmsOptions Oms { get; set; } = new();
 
+    /// <summary>Worker mode (seed 002): symbol locks shared with other workers, and the worker registry; off unless <see cref="Workers.WorkerOptions.WorkerId"/> is set.</summary>
+    public Workers.WorkerOptions Worker { get; set; } = new();
+
     /// <summary>The session id to use: <see cref="SessionId"/> when set, else one derived from the clock's current time.</summary>
     /// <param name="timeProvider">The engine clock.</param>
     /// <returns>The session id.</returns>
@@ -113,6 +116,15 @@ public sealed class EngineOptions
         if (string.IsNullOrWhiteSpace(AccountId))
         {
             problems.Add("AccountId must not be empty");
+        }
+
+        if (Worker is null)
+        {
+            problems.Add("Worker must not be null");
+        }
+        else
+        {
+            Worker.Check(problems);
         }
 
         if (InitialCash < 0m)

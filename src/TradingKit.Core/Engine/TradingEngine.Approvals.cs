@@ -54,6 +54,12 @@ public sealed partial class TradingEngine
         var id = new ProposalId(approve.ProposalId);
         try
         {
+            if (WorkerMode && await _approvals.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } proposed
+                && !await ClaimSymbolAsync(proposed.Order, cancellationToken).ConfigureAwait(false))
+            {
+                return CommandResult.Fail(WorkerLockRejectedCode, $"{proposed.Order.Symbol} is locked by another worker; proposal {id} stays pending.");
+            }
+
             var grant = await _approvals.ApproveAsync(id, envelope.Actor, approve.ValidFor > TimeSpan.Zero ? approve.ValidFor : null, cancellationToken).ConfigureAwait(false);
             await _recorder.AppendAsync(new ProposalApproved(id.Value, envelope.Actor, grant.Record.ExpiresAt), cancellationToken).ConfigureAwait(false);
 

@@ -206,6 +206,11 @@ public sealed partial class TradingEngine
     {
         var price = _lastPrices.TryGetValue(request.Symbol, out var last) ? last : (decimal?)null;
         var context = new OrderContext(OperatorStrategy, envelope.CorrelationId, price, _time.GetUtcNow());
+        if (WorkerMode && !await ClaimSymbolAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            return CommandResult.Fail(WorkerLockRejectedCode, $"{request.Symbol} is locked by another worker; the order was not sent.");
+        }
+
         var outcome = await Orders.SubmitAsync(request, context, cancellationToken).ConfigureAwait(false);
         await AfterSubmitAsync(outcome, cancellationToken).ConfigureAwait(false);
         return outcome.Status is SubmitStatus.Accepted or SubmitStatus.Duplicate

@@ -88,11 +88,14 @@ public sealed partial class TradingEngine : IAsyncDisposable
     /// <param name="approvalGate">The approval gate, required when <see cref="ExecutionOptions.RequireApproval"/> is set.</param>
     /// <param name="projections">The projection store the <c>RebuildProjection</c> command rewrites; none when null.</param>
     /// <param name="replayRecorder">Records the session for replay (<see cref="Replay.ReplayInputRecorder"/>) or checks a replay (<see cref="Replay.SessionReplayContext.Hook"/>); none when null. The engine disposes it.</param>
+    /// <param name="symbolLocks">The symbol locks shared with the other workers; required in worker mode (<see cref="EngineOptions.Worker"/>).</param>
+    /// <param name="workers">The workers registry; required in worker mode.</param>
     /// <exception cref="TradingKitException">Invalid options (<c>INVALID_OPTIONS</c>).</exception>
     public TradingEngine(EngineOptions options, IBrokerAdapter broker, IEventStore eventStore, IEnumerable<IStrategy> strategies, TimeProvider timeProvider,
         IRiskGuard? riskGuard = null, ISessionJournal? journal = null, ILoggerFactory? loggerFactory = null, TradingKitMetrics? metrics = null,
         KillSwitch? killSwitch = null, INotifier? notifier = null, Execution.Approvals.ApprovalGate? approvalGate = null,
-        IProjectionStore? projections = null, Replay.EngineReplayHook? replayRecorder = null)
+        IProjectionStore? projections = null, Replay.EngineReplayHook? replayRecorder = null,
+        ISymbolLockService? symbolLocks = null, IWorkerRegistry? workers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(broker);
@@ -119,6 +122,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
         _notifier = notifier;
         _approvals = approvalGate;
         _projections = projections;
+        if (options.Worker.Enabled)
+        {
+            _symbolLocks = symbolLocks;
+            _workerRegistry = workers;
+            CheckWorkerServices();
+        }
         if (options.Execution.RequireApproval && approvalGate is null)
         {
             throw new TradingKitException(ErrorCodes.InvalidOptions, "Execution:RequireApproval is set but no approval gate was given to the engine.");
@@ -259,6 +268,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
 
         await _recorder.FlushStatesAsync(cancellationToken).ConfigureAwait(false);
+        await StartWorkerAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(SessionId, Mode, _broker.VenueName);
     }
 
@@ -357,6 +367,12 @@ public sealed partial class TradingEngine : IAsyncDisposable
             {
                 await OnVenueEventAsync(venueEvent, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        if (WorkerMode)
+        {
+            await AfterWorkerInputAsync(cancellationToken).ConfigureAwait(false);
+            await StopWorkerAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var summary = BuildSummary();
@@ -594,6 +610,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
         {
             await DriveLiquidationAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (WorkerMode)
+        {
+            await AfterWorkerInputAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>L10 → L20 → L30 → L40 for one market data item.</summary>
@@ -678,6 +699,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
 
             try
             {
+                if (WorkerMode && !await ClaimSymbolAsync(request, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 var outcome = await Orders.SubmitAsync(request, context, cancellationToken).ConfigureAwait(false);
                 await AfterSubmitAsync(outcome, cancellationToken).ConfigureAwait(false);
             }
@@ -798,6 +824,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
     {
         var result = Portfolio.ApplyFill(fill);
         var context = Orders.GetContext(fill.ClientOrderId);
+        if (WorkerMode)
+        {
+            NoteWorkerFill(fill, context?.StrategyId);
+        }
+
         if (context?.DecisionPrice is { } reference && reference != 0m)
         {
             _summary?.RecordSlippage(fill, reference);
@@ -845,6 +876,11 @@ public sealed partial class TradingEngine : IAsyncDisposable
         }
 
         await PollVenueIfDueAsync(cancellationToken).ConfigureAwait(false);
+        if (WorkerMode)
+        {
+            await WorkerHeartbeatAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (State is EngineState.Recovering or EngineState.Running or EngineState.Paused or EngineState.Safe)
         {
             await OnRecoveryTimerAsync(cancellationToken).ConfigureAwait(false);

@@ -56,10 +56,11 @@ internal sealed class PaperPipeline : IAsyncDisposable
         int fast = 5, int slow = 20, string? root = null, IEnumerable<IStrategy>? strategies = null,
         ExecutionMode mode = ExecutionMode.Paper, KillSwitch? killSwitch = null, Func<PaperVenue, Brokers.IBrokerAdapter>? wrap = null,
         Func<TimeProvider, Execution.Approvals.ApprovalGate>? approvals = null, Notifications.INotifier? notifier = null,
-        Stores.IProjectionStore? projections = null, Action<EngineOptions>? configure = null)
+        Stores.IProjectionStore? projections = null, Action<EngineOptions>? configure = null, SimulationTimeProvider? clock = null,
+        Stores.ISymbolLockService? symbolLocks = null, Stores.IWorkerRegistry? workers = null)
     {
         root ??= Path.Combine(Path.GetTempPath(), "tradingkit-tests", Guid.NewGuid().ToString("N"));
-        var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        clock ??= new SimulationTimeProvider(bars[0].OpenTime);
         var instrument = new Instrument(Spx, tickSize: 0.000001m, stepSize: 0.01m, minQuantity: 0.01m, maxQuantity: 1_000_000m);
         var paperOptions = new PaperVenueOptions { InitialCash = 100_000m, SlippageBps = 2m, TakerFeeBps = 1m, Instruments = [instrument] };
         paper?.Invoke(paperOptions);
@@ -73,7 +74,7 @@ internal sealed class PaperPipeline : IAsyncDisposable
         var journal = new FileSessionJournal(root, new SessionId("test-session"));
         strategies ??= [new MovingAverageCrossStrategy(new MovingAverageCrossOptions { Symbol = "SPX", FastPeriod = fast, SlowPeriod = slow })];
         var engine = new TradingEngine(options, wrap?.Invoke(venue) ?? venue, store, strategies, clock, risk, journal, killSwitch: killSwitch,
-            approvalGate: approvals?.Invoke(clock), notifier: notifier, projections: projections);
+            approvalGate: approvals?.Invoke(clock), notifier: notifier, projections: projections, symbolLocks: symbolLocks, workers: workers);
         return new PaperPipeline(engine, venue, store, root, journal);
     }
 

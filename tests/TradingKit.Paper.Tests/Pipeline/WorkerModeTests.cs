@@ -1,0 +1,209 @@
+using TradingKit.Domain;
+using TradingKit.Engine;
+using TradingKit.Events;
+using TradingKit.MarketData;
+using TradingKit.Orders;
+using TradingKit.Stores;
+using TradingKit.Stores.InMemory;
+using TradingKit.Strategies;
+using TradingKit.Time;
+using TradingKit.Workers;
+
+namespace TradingKit.Paper.Tests.Pipeline;
+
+/// <summary>
+/// Seed 002 (SPEC-BACKEND-WORKER-004): two engines in worker mode trade one venue's symbols through one lock service and
+/// one registry, and never both hold a position in the same symbol.
+/// </summary>
+public sealed class WorkerModeTests
+{
+    private static readonly Symbol Spx = new("SPX");
+
+    [Fact]
+    public async Task SC003_SC004_SC007_SC010_TwoWorkers_OnlyTheLockHolderEnters_AndTheOtherEntersOnceItIsFlat()
+    {
+        var bars = PaperPipeline.LoadBars(30);
+        var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        var locks = new InMemorySymbolLockService(clock);
+        var registry = new InMemoryWorkerRegistry(clock);
+        var a = new Scripted("worker-a-strategy", (2, DecisionAction.Buy), (10, DecisionAction.Close));
+        var b = new Scripted("worker-b-strategy", (5, DecisionAction.Buy), (12, DecisionAction.Buy), (20, DecisionAction.Close));
+        await using var workerA = Worker("worker-a", a, bars, clock, locks, registry);
+        await using var workerB = Worker("worker-b", b, bars, clock, locks, registry);
+        await workerA.Engine.StartAsync();
+        await workerB.Engine.StartAsync();
+        Assert.Equal(("SCAN", "SCAN"), ((await registry.GetAsync("worker-a"))!.State, (await registry.GetAsync("worker-b"))!.State));
+
+        var states = new List<(int Bar, string A, string B, string? Holder)>();
+        for (var i = 0; i < bars.Count; i++)
+        {
+            await workerA.Engine.ProcessAsync(EngineInput.ForMarketData(bars[i]));
+            await workerB.Engine.ProcessAsync(EngineInput.ForMarketData(bars[i]));
+            states.Add((i, (await registry.GetAsync("worker-a"))!.State, (await registry.GetAsync("worker-b"))!.State, (await locks.GetAsync(Spx))?.WorkerId));
+
+            // Never both in the symbol at once (SC-010).
+            Assert.False(workerA.Engine.Portfolio.GetNetQuantity(Spx) != 0m && workerB.Engine.Portfolio.GetNetQuantity(Spx) != 0m, $"both hold SPX at bar {i}");
+        }
+
+        await workerA.Engine.StopAsync();
+        await workerB.Engine.StopAsync();
+
+        // A locked and entered on bar 2 and held until it closed on bar 10 (SC-003, SC-005, SC-007).
+        Assert.Equal(("HOLD", "worker-a"), (states[5].A, states[5].Holder));
+        Assert.Equal(("SCAN", null), (states[12].A, states[11].Holder));
+
+        // B's intent on bar 5 was refused and never reached its venue (SC-004); on bar 12 the symbol was free (SC-010).
+        var eventsB = await EventsAsync(workerB.Store);
+        var rejected = Assert.Single(eventsB.Select(e => e.Payload).OfType<LockRejected>());
+        Assert.Equal((Spx, "worker-b", "worker-a"), (rejected.Symbol, rejected.WorkerId, rejected.HeldBy));
+        var submittedB = eventsB.Select(e => e.Payload).OfType<OrderSubmitted>().ToList();
+        Assert.Equal(2, submittedB.Count);
+        Assert.All(submittedB, o => Assert.True(o.ClientOrderId.Value.Length > 0));
+        Assert.Contains(workerB.ReadJsonl("risk_events.jsonl"), r => r.GetProperty("code").GetString() == TradingEngine.WorkerLockRejectedCode);
+        Assert.Equal(("HOLD", "worker-b"), (states[15].B, states[15].Holder));
+        Assert.Equal("SCAN", states[15].A);
+
+        // Both ended flat: every lock released (SC-007), both workers EXIT.
+        Assert.Empty(await locks.ListAsync());
+        Assert.Equal(("EXIT", "EXIT"), ((await registry.GetAsync("worker-a"))!.State, (await registry.GetAsync("worker-b"))!.State));
+        var eventsA = await EventsAsync(workerA.Store);
+        Assert.Equal(
+            [nameof(WorkerStarted), nameof(LockAcquired), nameof(PositionEntered), nameof(PositionExited), nameof(LockReleased)],
+            eventsA.Select(e => e.Payload).Where(p => p is WorkerStarted or LockAcquired or LockRejected or LockReleased or PositionEntered or PositionExited)
+                .Select(p => p.GetType().Name));
+        var exited = Assert.Single(eventsA.Select(e => e.Payload).OfType<PositionExited>());
+        var closed = Assert.Single(workerA.Engine.Portfolio.ClosedTrades);
+        Assert.Equal((10m, closed.NetPnl, closed.AverageExitPrice), (exited.Quantity, exited.RealizedPnl, exited.ExitPrice));
+        Assert.Equal("flat", Assert.Single(eventsA.Select(e => e.Payload).OfType<LockReleased>()).Reason);
+        Assert.All(eventsA.Where(e => e.Payload is LockAcquired or LockReleased), e => Assert.Equal("symbol-lock-SPX", e.StreamId));
+    }
+
+    [Fact]
+    public async Task EC002_AnEntryTheVenueRejects_ReleasesTheLockAtOnce()
+    {
+        var bars = PaperPipeline.LoadBars(10);
+        var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        var locks = new InMemorySymbolLockService(clock);
+        var registry = new InMemoryWorkerRegistry(clock);
+        await using var worker = Worker("worker-r", new Scripted("rejected", (2, DecisionAction.Buy)), bars, clock, locks, registry, o => o.Faults.RejectRate = 1.0);
+        await worker.Engine.StartAsync();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await worker.Engine.ProcessAsync(EngineInput.ForMarketData(bars[i]));
+        }
+
+        var events = await EventsAsync(worker.Store);
+        Assert.Single(events, e => e.Payload is OrderRejected);
+        Assert.Equal("flat", Assert.Single(events.Select(e => e.Payload).OfType<LockReleased>()).Reason);
+        Assert.Null(await locks.GetAsync(Spx));
+        Assert.Equal("SCAN", (await registry.GetAsync("worker-r"))!.State);
+        Assert.DoesNotContain(events, e => e.Payload is PositionEntered);
+    }
+
+    [Fact]
+    public async Task ALockTakenOverByAnotherWorker_IsLost_TheWorkerOnlyReducesUntilItHoldsItAgain()
+    {
+        var bars = PaperPipeline.LoadBars(12);
+        var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        var locks = new InMemorySymbolLockService(clock);
+        var registry = new InMemoryWorkerRegistry(clock);
+        var script = new Scripted("adds", (1, DecisionAction.Buy), (6, DecisionAction.Buy), (8, DecisionAction.Close));
+        await using var worker = Worker("worker-l", script, bars, clock, locks, registry);
+        await worker.Engine.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await worker.Engine.ProcessAsync(EngineInput.ForMarketData(bars[i]));
+        }
+
+        // The process stalls past its lock's TTL; a reaper frees the symbol and another worker takes it.
+        Assert.Equal("worker-l", (await locks.GetAsync(Spx))!.WorkerId);
+        clock.AdvanceTo(clock.GetUtcNow() + TimeSpan.FromDays(30));
+        await locks.ReapExpiredAsync();
+        Assert.True((await locks.AcquireAsync(Spx, "worker-other", TimeSpan.FromDays(365))).Acquired);
+
+        foreach (var bar in bars.Skip(3))
+        {
+            await worker.Engine.ProcessAsync(EngineInput.ForMarketData(bar with { OpenTime = bar.OpenTime.AddDays(30), Timestamp = bar.Timestamp.AddDays(30) }));
+        }
+
+        var events = await EventsAsync(worker.Store);
+        var risk = worker.ReadJsonl("risk_events.jsonl").Select(r => r.GetProperty("code").GetString()).ToList();
+        Assert.Contains(TradingEngine.WorkerLockLostCode, risk);
+
+        // The add on bar 6 was refused (another worker holds SPX), the close on bar 8 went out: reducing needs no lock.
+        Assert.Contains(TradingEngine.WorkerLockRejectedCode, risk);
+        Assert.Equal(2, events.Count(e => e.Payload is OrderSubmitted));
+        Assert.Equal(0m, worker.Engine.Portfolio.GetNetQuantity(Spx));
+        Assert.Equal("worker-other", (await locks.GetAsync(Spx))!.WorkerId);
+    }
+
+    [Fact]
+    public async Task SC001_WorkerModeWithoutLocks_IsRefusedAtConstruction_AndBadOptionsAtValidation()
+    {
+        var bars = PaperPipeline.LoadBars(3);
+        var e = Assert.Throws<Errors.TradingKitException>(() => PaperPipeline.Create(bars, configure: o => o.Worker.WorkerId = "w-1"));
+        Assert.Equal(Errors.ErrorCodes.InvalidOptions, e.Code);
+
+        var options = new EngineOptions { Worker = { WorkerId = "w-1", LockTtl = TimeSpan.FromSeconds(30), HeartbeatInterval = TimeSpan.FromSeconds(20) } };
+        var invalid = Assert.Throws<Errors.TradingKitException>(options.Validate);
+        Assert.Contains("HeartbeatInterval", invalid.Message, StringComparison.Ordinal);
+        Assert.Throws<Errors.TradingKitException>(new EngineOptions { Worker = { WorkerId = " w " } }.Validate);
+    }
+
+    private static PaperPipeline Worker(string workerId, IStrategy strategy, IReadOnlyList<Bar> bars, SimulationTimeProvider clock,
+        ISymbolLockService locks, IWorkerRegistry registry, Action<PaperVenueOptions>? paper = null)
+        => PaperPipeline.Create(bars, paper: paper, strategies: [strategy], clock: clock, symbolLocks: locks, workers: registry, configure: o =>
+        {
+            o.SessionId = workerId + "-session";
+            o.Worker.WorkerId = workerId;
+
+            // Daily bars: the engine clock moves a day per bar, so the lock must outlive a day between heartbeats.
+            o.Worker.LockTtl = TimeSpan.FromDays(10);
+            o.Worker.HeartbeatInterval = TimeSpan.FromDays(1);
+        });
+
+    private static async Task<List<EventEnvelope>> EventsAsync(IEventStore store)
+    {
+        var events = new List<EventEnvelope>();
+        await foreach (var e in store.ReadAllAsync())
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+
+    /// <summary>Decides on given bar numbers (0-based) and holds otherwise.</summary>
+    private sealed class Scripted(string id, params (int Bar, DecisionAction Action)[] script) : IStrategy
+    {
+        private static readonly string[] Scripted_ = ["SCRIPTED"];
+        private static readonly string[] Hold = ["HOLD"];
+        private int _bar = -1;
+
+        public StrategyId Id { get; } = new(id);
+
+        public void OnStart(IStrategyContext context)
+        {
+        }
+
+        public void OnFill(Fill fill, IStrategyContext context)
+        {
+        }
+
+        public void OnMarketData(MarketDataEvent marketData, IStrategyContext context)
+        {
+            _bar++;
+            foreach (var (bar, action) in script)
+            {
+                if (bar == _bar)
+                {
+                    context.Decide(new Decision { Symbol = marketData.Symbol, Action = action, Quantity = 10m, ReasonCodes = Scripted_, IntentKey = "bar-" + bar });
+                    return;
+                }
+            }
+
+            context.Decide(Decision.Hold(marketData.Symbol, Hold));
+        }
+    }
+}

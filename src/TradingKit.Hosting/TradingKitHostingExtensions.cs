@@ -97,6 +97,34 @@ public static class TradingKitHostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Reclaims the symbols of dead workers while the host runs (<see cref="SymbolLockReaperService"/>, seed 002 SC-009), on the
+    /// registered lock service, workers registry and event log. Run it in at least one host of the workers sharing a database.
+    /// </summary>
+    /// <param name="builder">The TradingKit builder.</param>
+    /// <param name="configure">Configures the interval and the worker timeout.</param>
+    /// <returns>The builder.</returns>
+    public static TradingKitBuilder AddSymbolLockReaper(this TradingKitBuilder builder, Action<SymbolLockReaperOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<SymbolLockReaperOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => o.Validate().Count == 0, "Hosting:Reaper options are invalid (Interval and WorkerTimeout must be positive)").ValidateOnStart();
+        builder.Services.TryAddSingleton(sp => new SymbolLockReaperService(
+            sp.GetRequiredService<TradingKit.Stores.ISymbolLockService>(),
+            sp.GetRequiredService<TradingKit.Stores.IWorkerRegistry>(),
+            sp.GetRequiredService<TradingKit.Stores.IEventStore>(),
+            sp.GetRequiredService<IOptions<SymbolLockReaperOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SymbolLockReaperService>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SymbolLockReaperService>());
+        return builder;
+    }
+
     /// <summary>Adds <see cref="TradingKitEngineHealthCheck"/> for the registered engine (and its hosted service, when there is one).</summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name.</param>

@@ -3,6 +3,7 @@ using TradingKit.Engine;
 using TradingKit.Events;
 using TradingKit.MarketData;
 using TradingKit.Orders;
+using TradingKit.Paper;
 using TradingKit.Stores;
 using TradingKit.Stores.InMemory;
 using TradingKit.Strategies;
@@ -76,6 +77,107 @@ public sealed class WorkerModeTests
         Assert.Equal((10m, closed.NetPnl, closed.AverageExitPrice), (exited.Quantity, exited.RealizedPnl, exited.ExitPrice));
         Assert.Equal("flat", Assert.Single(eventsA.Select(e => e.Payload).OfType<LockReleased>()).Reason);
         Assert.All(eventsA.Where(e => e.Payload is LockAcquired or LockReleased), e => Assert.Equal("symbol-lock-SPX", e.StreamId));
+    }
+
+    [Fact]
+    public async Task SC002_SC010_TwoScannersOverFiveSymbols_NeverHoldTheSameSymbol_AndBothTrade()
+    {
+        var symbols = new[] { "AAA", "BBB", "CCC", "DDD", "EEE" };
+        var bars = RandomWalks(symbols, days: 160);
+        var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        var locks = new InMemorySymbolLockService(clock);
+        var registry = new InMemoryWorkerRegistry(clock);
+        var engines = new List<(TradingEngine Engine, InMemoryEventStore Store, string Worker)>();
+        foreach (var worker in new[] { "scanner-1", "scanner-2" })
+        {
+            var options = new EngineOptions { SessionId = worker + "-session", InitialCash = 100_000m, Execution = { Mode = Execution.ExecutionMode.Paper } };
+            options.Oms.RetryBaseDelay = TimeSpan.Zero;
+            options.Worker.WorkerId = worker;
+            options.Worker.LockTtl = TimeSpan.FromDays(10);
+            options.Worker.HeartbeatInterval = TimeSpan.FromDays(1);
+            var store = new InMemoryEventStore(clock);
+            var venue = new PaperVenue(new PaperVenueOptions { InitialCash = 100_000m, SlippageBps = 2m, TakerFeeBps = 1m }, clock);
+            var scanner = new BreakoutScannerStrategy(new BreakoutScannerOptions
+            {
+                StrategyId = worker,
+                BreakoutPeriod = 5,
+                TrendPeriod = 5,
+                LiquidityPeriod = 5,
+                CapitalLimit = 20_000m,
+                MaxPositions = 2,
+                StopLossPercent = 3m,
+                TakeProfitPercent = 5m,
+            });
+            engines.Add((new TradingEngine(options, venue, store, [scanner], clock, symbolLocks: locks, workers: registry), store, worker));
+        }
+
+        foreach (var (engine, _, _) in engines)
+        {
+            await engine.StartAsync();
+        }
+
+        var overlaps = 0;
+        foreach (var bar in bars)
+        {
+            foreach (var (engine, _, _) in engines)
+            {
+                await engine.ProcessAsync(EngineInput.ForMarketData(bar));
+            }
+
+            foreach (var symbol in symbols.Select(s => new Symbol(s)))
+            {
+                if (engines.All(e => e.Engine.Portfolio.GetNetQuantity(symbol) != 0m))
+                {
+                    overlaps++;
+                }
+            }
+        }
+
+        foreach (var (engine, _, _) in engines)
+        {
+            await engine.StopAsync();
+        }
+
+        Assert.Equal(0, overlaps);
+        var entered = new List<PositionEntered>();
+        var rejected = new List<LockRejected>();
+        foreach (var (_, store, _) in engines)
+        {
+            var events = await EventsAsync(store);
+            entered.AddRange(events.Select(e => e.Payload).OfType<PositionEntered>());
+            rejected.AddRange(events.Select(e => e.Payload).OfType<LockRejected>());
+        }
+
+        // Both scanners traded, over more than one symbol, and the locks turned some entries away.
+        Assert.All(new[] { "scanner-1", "scanner-2" }, w => Assert.Contains(entered, p => p.WorkerId == w));
+        Assert.True(entered.Select(p => p.Symbol).Distinct().Count() >= 3, $"entries in {string.Join(",", entered.Select(p => p.Symbol).Distinct())}");
+        Assert.NotEmpty(rejected);
+        Assert.All(rejected, r => Assert.NotEqual(r.WorkerId, r.HeldBy));
+
+        // What is still locked at the end is a position still held by the lock's worker.
+        Assert.All(await locks.ListAsync(), l => Assert.NotEqual(0m, engines.Single(e => e.Worker == l.WorkerId).Engine.Portfolio.GetNetQuantity(l.Symbol)));
+    }
+
+    /// <summary>Daily bars of several random walks (seeded), interleaved by day.</summary>
+    private static List<Bar> RandomWalks(string[] symbols, int days)
+    {
+        var random = new Random(7);
+        var prices = symbols.ToDictionary(s => s, _ => 100m);
+        var start = new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero);
+        var bars = new List<Bar>();
+        for (var day = 0; day < days; day++)
+        {
+            foreach (var symbol in symbols)
+            {
+                var open = prices[symbol];
+                var close = Math.Max(1m, Math.Round(open * (1m + (((decimal)random.NextDouble() - 0.48m) / 20m)), 2));
+                var openTime = start.AddDays(day);
+                bars.Add(new Bar(new Symbol(symbol), openTime, openTime.AddDays(1), open, Math.Max(open, close) + 0.2m, Math.Min(open, close) - 0.2m, close, 500_000m));
+                prices[symbol] = close;
+            }
+        }
+
+        return bars;
     }
 
     [Fact]

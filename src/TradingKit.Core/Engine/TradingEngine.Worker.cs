@@ -98,7 +98,7 @@ public sealed partial class TradingEngine
 
         _journal.WriteRiskEvent(new RiskEventRecord
         {
-            Type = "order_denied",
+            Type = "worker_lock_rejected",
             Timestamp = _time.GetUtcNow(),
             Code = WorkerLockRejectedCode,
             Rule = "symbol_lock",

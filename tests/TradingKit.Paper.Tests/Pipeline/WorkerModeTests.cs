@@ -60,7 +60,8 @@ public sealed class WorkerModeTests
         var submittedB = eventsB.Select(e => e.Payload).OfType<OrderSubmitted>().ToList();
         Assert.Equal(2, submittedB.Count);
         Assert.All(submittedB, o => Assert.True(o.ClientOrderId.Value.Length > 0));
-        Assert.Contains(workerB.ReadJsonl("risk_events.jsonl"), r => r.GetProperty("code").GetString() == TradingEngine.WorkerLockRejectedCode);
+        Assert.Contains(workerB.ReadJsonl("risk_events.jsonl"), r => r.GetProperty("code").GetString() == TradingEngine.WorkerLockRejectedCode
+            && r.GetProperty("type").GetString() == "worker_lock_rejected" && r.GetProperty("symbol").GetString() == "SPX");
         Assert.Equal(("HOLD", "worker-b"), (states[15].B, states[15].Holder));
         Assert.Equal("SCAN", states[15].A);
 

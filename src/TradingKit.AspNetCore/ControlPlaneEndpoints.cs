@@ -34,7 +34,8 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
     /// the command store, run by the hosted engine's command executor), <c>GET commands/{id}</c>, <c>POST kill-switch</c>,
     /// the read models (<c>GET orders</c>, <c>orders/{id}</c>, <c>fills</c>, <c>positions</c>, <c>daily</c>, from the
     /// projection store), approval mode's proposals (<c>GET proposals</c>, <c>proposals/{id}</c>, from the approval gate's
-    /// store; approve or reject one with the <c>approve_proposal</c> and <c>reject_proposal</c> commands) and the monitoring page at the root. Writes need <c>Content-Type: application/json</c>, which a cross-site form
+    /// store; approve or reject one with the <c>approve_proposal</c> and <c>reject_proposal</c> commands), the workers and
+    /// their symbol locks (<c>GET workers</c>, <c>locks</c>) and the monitoring page at the root. Writes need <c>Content-Type: application/json</c>, which a cross-site form
     /// cannot send, and an authenticated user with a name (the commands' actor).
     /// </summary>
     /// <param name="endpoints">The application's endpoints.</param>
@@ -66,6 +67,8 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
         Authorize(group.MapGet("/daily", GetDailyAsync), options.ReadPolicy);
         Authorize(group.MapGet("/proposals", GetProposalsAsync), options.ReadPolicy);
         Authorize(group.MapGet("/proposals/{proposalId}", GetProposalAsync), options.ReadPolicy);
+        Authorize(group.MapGet("/workers", GetWorkersAsync), options.ReadPolicy);
+        Authorize(group.MapGet("/locks", GetLocksAsync), options.ReadPolicy);
         if (options.Dashboard)
         {
             Authorize(group.MapGet("/", () => Results.Content(ControlPlaneDashboard.Page(prefix), "text/html; charset=utf-8")), options.ReadPolicy);
@@ -155,7 +158,7 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
         }
 
         var proposals = await gate.ListAsync(only, limit ?? MaxProposals, cancellationToken).ConfigureAwait(false);
-        return Results.Json(new ControlPlaneProposals([.. proposals.Select(ControlPlaneProposal.Of)]));
+        return Results.Json(new ControlPlaneList<ControlPlaneProposal>([.. proposals.Select(ControlPlaneProposal.Of)]));
     }
 
     private static async Task<IResult> GetProposalAsync(string proposalId, HttpContext http, CancellationToken cancellationToken)
@@ -173,6 +176,20 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
         return await gate.GetAsync(new ProposalId(proposalId), cancellationToken).ConfigureAwait(false) is { } proposal
             ? Results.Json(ControlPlaneProposal.Of(proposal))
             : Problem(HttpStatusCode.NotFound, ControlPlaneCodes.ProposalNotFound, $"No proposal '{proposalId}'.");
+    }
+
+    private static async Task<IResult> GetWorkersAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var workers = await http.RequestServices.GetRequiredService<IWorkerRegistry>().ListAsync(cancellationToken).ConfigureAwait(false);
+        return Results.Json(new ControlPlaneList<ControlPlaneWorker>([.. workers.Select(ControlPlaneWorker.Of)]));
+    }
+
+    private static async Task<IResult> GetLocksAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var services = http.RequestServices;
+        var locks = await services.GetRequiredService<ISymbolLockService>().ListAsync(cancellationToken).ConfigureAwait(false);
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        return Results.Json(new ControlPlaneList<ControlPlaneLock>([.. locks.Select(l => ControlPlaneLock.Of(l, now))]));
     }
 
     private static IResult ApprovalsOff()

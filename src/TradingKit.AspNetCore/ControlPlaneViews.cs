@@ -66,10 +66,6 @@ public sealed record ControlPlaneCommand(
     }
 }
 
-/// <summary>What <c>GET proposals</c> returns.</summary>
-/// <param name="Items">The proposals, oldest first.</param>
-public sealed record ControlPlaneProposals([property: JsonPropertyName("items")] IReadOnlyList<ControlPlaneProposal> Items);
-
 /// <summary>A proposal of approval mode (seed 001): an order waiting for, or past, a human decision.</summary>
 /// <param name="ProposalId">The proposal id (the id <c>approve_proposal</c> and <c>reject_proposal</c> take).</param>
 /// <param name="StoreId">Its key in the approval store (the <c>proposals</c> table's uuid).</param>
@@ -118,5 +114,63 @@ public sealed record ControlPlaneProposal(
             order.Symbol.Value, FileSessionJournal.SideName(order.Side), FileSessionJournal.OrderTypeName(order.Type), order.Quantity, order.LimitPrice,
             order.StopPrice, proposal.Reason, proposal.Context?.StrategyId.Value, proposal.PayloadHash, proposal.CreatedAt, proposal.DecidedBy,
             proposal.DecidedAt, proposal.RejectionReason);
+    }
+}
+
+/// <summary>A list the control plane returns (<c>GET proposals</c>, <c>GET workers</c>, <c>GET locks</c>).</summary>
+/// <typeparam name="T">The item type.</typeparam>
+/// <param name="Items">The items.</param>
+public sealed record ControlPlaneList<T>([property: JsonPropertyName("items")] IReadOnlyList<T> Items);
+
+/// <summary>A worker of the registry (seed 002's <c>workers</c>).</summary>
+/// <param name="WorkerId">The worker.</param>
+/// <param name="State"><c>IDLE</c>, <c>SCAN</c>, <c>HOLD</c> or <c>EXIT</c>.</param>
+/// <param name="CurrentSymbol">The symbol it holds a position in; null when none.</param>
+/// <param name="RegisteredAt">When it (last) registered.</param>
+/// <param name="HeartbeatAt">Its last heartbeat.</param>
+/// <param name="UpdatedAt">When its state last changed.</param>
+public sealed record ControlPlaneWorker(
+    [property: JsonPropertyName("worker_id")] string WorkerId,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("current_symbol")] string? CurrentSymbol,
+    [property: JsonPropertyName("registered_at")] DateTimeOffset RegisteredAt,
+    [property: JsonPropertyName("heartbeat_at")] DateTimeOffset HeartbeatAt,
+    [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt)
+{
+    /// <summary>The view of a registry record.</summary>
+    /// <param name="worker">The record.</param>
+    /// <returns>The view.</returns>
+    public static ControlPlaneWorker Of(WorkerRecord worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        return new ControlPlaneWorker(worker.WorkerId, worker.State, worker.CurrentSymbol?.Value, worker.RegisteredAt, worker.HeartbeatAt, worker.UpdatedAt);
+    }
+}
+
+/// <summary>A symbol lock (seed 002's <c>stock_locks</c>).</summary>
+/// <param name="Symbol">The symbol.</param>
+/// <param name="WorkerId">The worker holding it.</param>
+/// <param name="LockedAt">When it was taken.</param>
+/// <param name="TtlSeconds">Its time to live after each heartbeat, in seconds.</param>
+/// <param name="HeartbeatAt">Its last heartbeat.</param>
+/// <param name="ExpiresAt">When it expires unless renewed.</param>
+/// <param name="Expired">True when it has expired (a reaper will delete it; any worker may take the symbol).</param>
+public sealed record ControlPlaneLock(
+    [property: JsonPropertyName("symbol")] string Symbol,
+    [property: JsonPropertyName("worker_id")] string WorkerId,
+    [property: JsonPropertyName("locked_at")] DateTimeOffset LockedAt,
+    [property: JsonPropertyName("ttl_seconds")] double TtlSeconds,
+    [property: JsonPropertyName("heartbeat_at")] DateTimeOffset HeartbeatAt,
+    [property: JsonPropertyName("expires_at")] DateTimeOffset ExpiresAt,
+    [property: JsonPropertyName("expired")] bool Expired)
+{
+    /// <summary>The view of a lock at <paramref name="now"/>.</summary>
+    /// <param name="held">The lock.</param>
+    /// <param name="now">The time expiry is judged at.</param>
+    /// <returns>The view.</returns>
+    public static ControlPlaneLock Of(SymbolLock held, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        return new ControlPlaneLock(held.Symbol.Value, held.WorkerId, held.LockedAt, held.Ttl.TotalSeconds, held.HeartbeatAt, held.ExpiresAt, held.IsExpiredAt(now));
     }
 }

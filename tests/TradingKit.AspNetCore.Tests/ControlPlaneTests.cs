@@ -44,6 +44,8 @@ public sealed class ControlPlaneTests : ControlPlaneHost
     [InlineData("GET", "/tradingkit/daily")]
     [InlineData("GET", "/tradingkit/proposals")]
     [InlineData("GET", "/tradingkit/proposals/tk-1")]
+    [InlineData("GET", "/tradingkit/workers")]
+    [InlineData("GET", "/tradingkit/locks")]
     public async Task EveryEndpoint_RefusesAnAnonymousCaller(string method, string path)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
@@ -189,6 +191,34 @@ public sealed class ControlPlaneTests : ControlPlaneHost
         Assert.Equal(engine.Portfolio.GetNetQuantity(TestBars.Spx), position.GetProperty("qty").GetDecimal());
         var days = (await GetJsonAsync("/tradingkit/daily")).GetProperty("items").EnumerateArray();
         Assert.Equal(engine.Portfolio.ClosedTrades.Count, days.Sum(d => d.GetProperty("trades").GetInt32()));
+    }
+
+    [Fact]
+    public async Task WorkersAndLocks_ShowTheRegistryAndTheSymbolLocks_WithExpiryJudgedNow()
+    {
+        var registry = App.Services.GetRequiredService<IWorkerRegistry>();
+        var locks = App.Services.GetRequiredService<ISymbolLockService>();
+        var now = App.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await registry.RegisterAsync("worker-b", Patience.Token);
+        await registry.RegisterAsync("worker-a", Patience.Token);
+        await registry.SetStateAsync("worker-a", "SCAN", null, Patience.Token);
+        await registry.SetStateAsync("worker-a", "HOLD", new TradingKit.Domain.Symbol("AAA"), Patience.Token);
+        await locks.AcquireAsync(new TradingKit.Domain.Symbol("AAA"), "worker-a", TimeSpan.FromMinutes(1), Patience.Token);
+        await locks.AcquireAsync(new TradingKit.Domain.Symbol("BBB"), "worker-b", TimeSpan.FromSeconds(1), Patience.Token);
+
+        // Two seconds later BBB's lock (TTL 1 s) has expired, AAA's (1 min) has not.
+        ((SimulationTimeProvider)App.Services.GetRequiredService<TimeProvider>()).AdvanceTo(now.AddSeconds(2));
+
+        var workers = (await GetJsonAsync("/tradingkit/workers")).GetProperty("items").EnumerateArray().ToList();
+        var held = (await GetJsonAsync("/tradingkit/locks")).GetProperty("items").EnumerateArray().ToList();
+
+        var a = Assert.Single(workers, w => w.GetProperty("worker_id").GetString() == "worker-a");
+        Assert.Equal(("HOLD", "AAA"), (a.GetProperty("state").GetString(), a.GetProperty("current_symbol").GetString()));
+        Assert.Equal("IDLE", Assert.Single(workers, w => w.GetProperty("worker_id").GetString() == "worker-b").GetProperty("state").GetString());
+        Assert.Equal(["AAA", "BBB"], held.Select(l => l.GetProperty("symbol").GetString()));
+        Assert.Equal(("worker-a", 60d, false), (held[0].GetProperty("worker_id").GetString(), held[0].GetProperty("ttl_seconds").GetDouble(), held[0].GetProperty("expired").GetBoolean()));
+        Assert.Equal(now.AddMinutes(1), held[0].GetProperty("expires_at").GetDateTimeOffset());
+        Assert.True(held[1].GetProperty("expired").GetBoolean());
     }
 
     [Theory]

@@ -190,6 +190,10 @@ public sealed partial class TradingEngine
         _sessionCurve = null;
         _standingTrips.Clear();
         _pausedBeforeRestart = false;
+        _restoredOutcomes.Clear();
+        _restoredSentAt.Clear();
+        _restoredDenied.Clear();
+        _outcomesSinceReset = 0;
         await foreach (var envelope in _eventStore.ReadAllAsync(1, int.MaxValue, cancellationToken).ConfigureAwait(false))
         {
             if (_sessionBaseline is null && envelope.Payload is Events.EngineStarted started && started.SessionId == SessionId)
@@ -254,6 +258,22 @@ public sealed partial class TradingEngine
                 break;
             case Events.ManualOverrideExecuted { Action: ResetSafeModeAction }:
                 _standingTrips.Clear();
+                _outcomesSinceReset = _restoredOutcomes.Count;
+                break;
+            case Events.OrderSubmitted submitted:
+                _restoredSentAt.Add((submitted.ClientOrderId, envelope.OccurredAt));
+                break;
+            case Events.OrderDenied denied:
+                _restoredDenied.Add(denied.ClientOrderId);
+                break;
+            case Events.OrderAccepted:
+                _restoredOutcomes.Add(Risk.SubmissionOutcome.Accepted);
+                break;
+            case Events.OrderRejected rejected:
+                // The OMS records retries that ran out as a rejection with the transient code first: a failure, not a refusal.
+                _restoredOutcomes.Add(rejected.Reason.StartsWith(ErrorCodes.BrokerTimeoutTransient, StringComparison.Ordinal)
+                    ? Risk.SubmissionOutcome.Failed
+                    : Risk.SubmissionOutcome.Rejected);
                 break;
             case Events.EnginePaused:
                 _pausedBeforeRestart = true;
@@ -273,6 +293,18 @@ public sealed partial class TradingEngine
     /// <summary>Whether an operator had paused the session, and not resumed it, when its earlier process ended.</summary>
     private bool _pausedBeforeRestart;
 
+    /// <summary>The session's submission outcomes in its earlier processes, for the risk guard's counters.</summary>
+    private readonly List<Risk.SubmissionOutcome> _restoredOutcomes = [];
+
+    /// <summary>The session's sent orders (their submission times) in its earlier processes, for the order-rate window.</summary>
+    private readonly List<(ClientOrderId Order, DateTimeOffset At)> _restoredSentAt = [];
+
+    /// <summary>Orders of the session its gate denied: recorded, never sent.</summary>
+    private readonly HashSet<ClientOrderId> _restoredDenied = [];
+
+    /// <summary>How many of <see cref="_restoredOutcomes"/> came before the session's last reset of safe mode.</summary>
+    private int _outcomesSinceReset;
+
     /// <summary>
     /// Leaves <see cref="EngineState.Recovering"/> for the state the session was in before the restart: the risk guard gets
     /// back the trips no operator reset (a HALTED one keeps the engine <see cref="EngineState.Safe"/> until
@@ -280,6 +312,12 @@ public sealed partial class TradingEngine
     /// </summary>
     private void LeaveRecovery()
     {
+        if (_risk is Risk.RiskGuard activity && (_restoredOutcomes.Count > 0 || _restoredSentAt.Count > 0))
+        {
+            activity.RestoreActivity(_restoredOutcomes, _outcomesSinceReset,
+                [.. _restoredSentAt.Where(s => !_restoredDenied.Contains(s.Order)).Select(s => s.At)]);
+        }
+
         var halted = false;
         string? cause = null;
         foreach (var (trip, at) in _standingTrips)

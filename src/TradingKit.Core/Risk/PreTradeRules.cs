@@ -292,17 +292,22 @@ internal sealed class OrderRateRule : IPreTradeRule
                 RiskOptions.Invariant($"{_count} orders in the last minute; the limit is {_times.Length} per minute."));
     }
 
-    public void OnAllowed(in PreTradeContext context)
+    public void OnAllowed(in PreTradeContext context) => Add(context.Now);
+
+    /// <summary>Puts back an order an earlier process of the session let through at <paramref name="at"/> (in time order).</summary>
+    public void Restore(DateTimeOffset at) => Add(at);
+
+    private void Add(DateTimeOffset at)
     {
-        Evict(context.Now);
+        Evict(at);
         if (_count == _times.Length)
         {
-            // Only reachable when a later rule was skipped; keep the newest times.
+            // Only reachable when a later rule was skipped (or on a restore of more than the limit); keep the newest times.
             _start = (_start + 1) % _times.Length;
             _count--;
         }
 
-        _times[(_start + _count) % _times.Length] = context.Now;
+        _times[(_start + _count) % _times.Length] = at;
         _count++;
     }
 

@@ -234,6 +234,54 @@ public sealed class RiskGuard : IRiskGuard
     }
 
     /// <summary>
+    /// Puts back what an earlier process of the session counted, so a restart does not start the counters again (start-up
+    /// recovery calls it once, before the standing trips are restored): the outcomes of the session's submissions, in log
+    /// order (totals for the reject rate; consecutive rejects and failures from <paramref name="consecutiveFrom"/>, the
+    /// first outcome after the last operator reset), and the times of the orders it sent (the order-rate window). Nothing
+    /// is evaluated: a trip the counters would now cause happens at the next outcome, as it would have without the restart.
+    /// </summary>
+    /// <param name="outcomes">The session's submission outcomes, oldest first.</param>
+    /// <param name="consecutiveFrom">The index of the first outcome after the last reset (0 when none).</param>
+    /// <param name="sentAt">When the session's orders were sent, oldest first.</param>
+    public void RestoreActivity(IReadOnlyList<SubmissionOutcome> outcomes, int consecutiveFrom, IReadOnlyList<DateTimeOffset> sentAt)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        ArgumentNullException.ThrowIfNull(sentAt);
+        ArgumentOutOfRangeException.ThrowIfNegative(consecutiveFrom);
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            _submissions++;
+            var counted = i >= consecutiveFrom;
+            switch (outcomes[i])
+            {
+                case SubmissionOutcome.Accepted when counted:
+                    _consecutiveFailures = 0;
+                    _consecutiveRejects = 0;
+                    break;
+                case SubmissionOutcome.Rejected:
+                    _rejects++;
+                    _consecutiveRejects += counted ? 1 : 0;
+                    break;
+                case SubmissionOutcome.Failed:
+                    _failures++;
+                    _consecutiveFailures += counted ? 1 : 0;
+                    break;
+            }
+        }
+
+        foreach (var rule in _rules)
+        {
+            if (rule is OrderRateRule rate)
+            {
+                foreach (var at in sentAt)
+                {
+                    rate.Restore(at);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Puts back a trip an earlier process of the session recorded and no operator has reset since (start-up recovery
     /// calls it for each, in log order): the state escalates to the trip's, its condition counts as tripped, and
     /// <see cref="LastTrip"/> is the trip. A restart is never a reset: only <see cref="Reset"/> re-arms the guard. A trip

@@ -65,6 +65,68 @@ public sealed class ControlStateAfterRestartTests
     }
 
     [Fact]
+    public async Task ConsecutiveRejects_BeforeTheRestart_StillCount_SoTheLimitTripsOnTime()
+    {
+        var bars = RandomSession.Bars(5, 20, Spx);
+        var run = new Run(new PaperVenueOptions { InitialCash = 100_000m, Instruments = [SpxRules], Faults = { RejectRate = 1.0 } },
+            new RiskOptions { ConsecutiveRejectLimit = 3 });
+        var first = run.NewEngine();
+        await first.StartAsync();
+        await FeedAsync(first, bars.Take(2));
+        Assert.Equal((2, EngineState.Running), (first.Orders.RejectedCount, first.State));
+
+        // Two of three rejects before the process dies; the resumed one trips on its first.
+        var resumed = run.NewEngine();
+        await resumed.StartAsync();
+        await FeedAsync(resumed, bars.Skip(2).Take(1));
+
+        Assert.Equal(EngineState.Safe, resumed.State);
+        Assert.Equal(TripCauses.ConsecutiveRejects, run.Guard.LastTrip!.Cause);
+        Assert.Equal(3m, run.Guard.LastTrip.Observed);
+    }
+
+    [Fact]
+    public async Task ConsecutiveRejects_BeforeAnOperatorsReset_DoNotCountAfterTheRestart()
+    {
+        var bars = RandomSession.Bars(5, 20, Spx);
+        var (run, first) = await HaltedByRejectsAsync(bars);
+        Assert.True((await first.ExecuteCommandForTestAsync(Command(new ResetSafeMode("checked")))).Succeeded);
+        await FeedAsync(first, bars.Skip(10).Take(1));
+
+        // One reject after the reset, then the restart: two more are needed, not none.
+        var resumed = run.NewEngine();
+        await resumed.StartAsync();
+        await FeedAsync(resumed, bars.Skip(11).Take(1));
+        Assert.Equal(EngineState.Running, resumed.State);
+        await FeedAsync(resumed, bars.Skip(12).Take(1));
+        Assert.Equal(EngineState.Safe, resumed.State);
+    }
+
+    [Fact]
+    public async Task OrderRateWindow_SurvivesTheRestart_AnOrderOverTheLimitIsDenied()
+    {
+        // Bars ten seconds apart: three orders in the first half minute use the whole per-minute budget.
+        var start = RandomSession.Bars(5, 1, Spx)[0].OpenTime;
+        var bars = RandomSession.Bars(5, 6, Spx).Select((b, i) => b with { OpenTime = start.AddSeconds(10 * i), Timestamp = start.AddSeconds(10 * (i + 1)) }).ToList();
+        var run = new Run(new PaperVenueOptions { InitialCash = 100_000m, Instruments = [SpxRules] }, new RiskOptions { OrdersPerMinute = 3 });
+        var first = run.NewEngine();
+        await first.StartAsync();
+        await FeedAsync(first, bars.Take(3));
+        Assert.Equal(3, first.Orders.SubmittedCount);
+
+        var resumed = run.NewEngine();
+        await resumed.StartAsync();
+        await FeedAsync(resumed, bars.Skip(3).Take(1));
+        await resumed.StopAsync();
+
+        Assert.Equal(1, resumed.Orders.DeniedCount);
+        var denied = File.ReadAllLines(Path.Combine(run.Root, "sessions", Session, "risk_events.jsonl"))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Single(r => r.GetProperty("type").GetString() == "risk_denied");
+        Assert.Equal(RiskCodes.OrderRateLimit, denied.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Trip_ThatAnOperatorReset_BeforeTheRestart_DoesNotComeBack()
     {
         var (run, first) = await HaltedByRejectsAsync(RandomSession.Bars(5, 40, Spx));

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using TradingKit.Brokers;
-using TradingKit.Core.Tests.Contracts;
+using TradingKit.Testing;
 using TradingKit.Domain;
 using TradingKit.MarketData;
 

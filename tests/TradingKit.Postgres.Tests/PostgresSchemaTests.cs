@@ -1,5 +1,5 @@
 using Npgsql;
-using TradingKit.Core.Tests.Contracts.Stores.Support;
+using TradingKit.Testing.Stores;
 using TradingKit.Errors;
 using TradingKit.Stores;
 

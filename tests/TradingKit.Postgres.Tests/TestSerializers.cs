@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TradingKit.Commands;
-using TradingKit.Core.Tests.Contracts.Stores.Support;
+using TradingKit.Testing.Stores;
 using TradingKit.Events;
 
 namespace TradingKit.Postgres.Tests;

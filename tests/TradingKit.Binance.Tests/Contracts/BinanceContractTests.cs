@@ -1,7 +1,7 @@
 using TradingKit.Binance.Events;
 using TradingKit.Binance.Tests.Fakes;
 using TradingKit.Brokers;
-using TradingKit.Core.Tests.Contracts;
+using TradingKit.Testing;
 using TradingKit.Domain;
 
 namespace TradingKit.Binance.Tests.Contracts;

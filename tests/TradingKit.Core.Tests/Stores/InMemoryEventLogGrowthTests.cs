@@ -1,4 +1,4 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
+using TradingKit.Testing.Stores;
 using TradingKit.Events;
 using TradingKit.Stores;
 using TradingKit.Stores.InMemory;

@@ -1,8 +1,7 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Domain;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The stores a worker fleet shares, as one implementation provides them.</summary>
 /// <param name="Locks">The symbol lock service.</param>
@@ -16,6 +15,7 @@ public abstract class SymbolLockReaperScenarioTests : StoreContractTests<WorkerF
     private static readonly Symbol Samsung = new("005930");
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
+    /// <summary>SC-003: lock on a free symbol: is acquired and stored.</summary>
     [Fact]
     public async Task SC003_LockOnAFreeSymbol_IsAcquiredAndStored()
     {
@@ -28,6 +28,7 @@ public abstract class SymbolLockReaperScenarioTests : StoreContractTests<WorkerF
         Assert.Equal(new SymbolLock(Samsung, "worker-a", StoreTestData.Start, Ttl, StoreTestData.Start), stored);
     }
 
+    /// <summary>SC-004: lock held by another worker: is refused and the holder is unchanged.</summary>
     [Fact]
     public async Task SC004_LockHeldByAnotherWorker_IsRefusedAndTheHolderIsUnchanged()
     {
@@ -41,6 +42,7 @@ public abstract class SymbolLockReaperScenarioTests : StoreContractTests<WorkerF
         Assert.Single(await Store.Locks.ListAsync());
     }
 
+    /// <summary>SC-009: heartbeat stops: locks are reaped worker exits and lock released is appended.</summary>
     [Fact]
     public async Task SC009_HeartbeatStops_LocksAreReapedWorkerExitsAndLockReleasedIsAppended()
     {
@@ -72,6 +74,7 @@ public abstract class SymbolLockReaperScenarioTests : StoreContractTests<WorkerF
         Assert.Empty(await reaper.ReapAsync());
     }
 
+    /// <summary>SC-009: silent worker with live locks: is declared exited and its locks released.</summary>
     [Fact]
     public async Task SC009_SilentWorkerWithLiveLocks_IsDeclaredExitedAndItsLocksReleased()
     {
@@ -89,6 +92,7 @@ public abstract class SymbolLockReaperScenarioTests : StoreContractTests<WorkerF
         Assert.Single(await Store.Events.ReadAllAsync().ToListAsync());
     }
 
+    /// <summary>SC-010: concurrent acquirers of one symbol: exactly one wins, repeated 100 times.</summary>
     [Fact]
     public async Task SC010_ConcurrentAcquirersOfOneSymbol_ExactlyOneWins_Repeated100Times()
     {

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using TradingKit.Commands;
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Errors;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The semantics every <see cref="ICommandStore"/> shares. Derive once per implementation.</summary>
 public abstract class CommandStoreContractTests : IAsyncLifetime
@@ -17,10 +16,13 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
     /// <summary>Creates an empty store.</summary>
     protected abstract ValueTask<ICommandStore> CreateStoreAsync();
 
+    /// <inheritdoc />
     public async Task InitializeAsync() => _store = await CreateStoreAsync();
 
+    /// <inheritdoc />
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
+    /// <summary>Insert: same idempotency key twice, stores one command.</summary>
     [Fact]
     public async Task Insert_SameIdempotencyKeyTwice_StoresOneCommand()
     {
@@ -39,6 +41,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Single(await Store.ClaimAsync("x", 10));
     }
 
+    /// <summary>Insert: keeps the envelope.</summary>
     [Fact]
     public async Task Insert_KeepsTheEnvelope()
     {
@@ -54,6 +57,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.True(stored.Sequence > 0);
     }
 
+    /// <summary>Claim: takes oldest first up to max count and marks them sent.</summary>
     [Fact]
     public async Task Claim_TakesOldestFirstUpToMaxCountAndMarksThemSent()
     {
@@ -75,6 +79,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Equal((CommandStatus.Sent, "engine-2"), (reread!.Status, reread.ClaimedBy));
     }
 
+    /// <summary>Claim: four concurrent claimers, get each command exactly once.</summary>
     [Fact]
     public async Task Claim_FourConcurrentClaimers_GetEachCommandExactlyOnce()
     {
@@ -116,6 +121,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         }
     }
 
+    /// <summary>List claimed: gives what a claimer claimed and did not complete, oldest first.</summary>
     [Fact]
     public async Task ListClaimed_GivesWhatAClaimerClaimedAndDidNotComplete_OldestFirst()
     {
@@ -140,6 +146,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.ListClaimedAsync("engine-c"));
     }
 
+    /// <summary>Complete: succeeded, is ack with result.</summary>
     [Fact]
     public async Task Complete_Succeeded_IsAckWithResult()
     {
@@ -152,6 +159,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Equal((CommandStatus.Ack, "paused", "e"), (done!.Status, done.Result, done.ClaimedBy));
     }
 
+    /// <summary>Complete: failed, is failed with the error.</summary>
     [Fact]
     public async Task Complete_Failed_IsFailedWithTheError()
     {
@@ -164,6 +172,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Equal((CommandStatus.Failed, "venue down"), (done!.Status, done.Result));
     }
 
+    /// <summary>Complete: an unclaimed command, throws invalid state transition.</summary>
     [Fact]
     public async Task Complete_AnUnclaimedCommand_ThrowsInvalidStateTransition()
     {
@@ -175,6 +184,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Equal(CommandStatus.New, (await Store.GetAsync(stored.Envelope.CommandId))!.Status);
     }
 
+    /// <summary>Complete: twice, throws and keeps the first outcome.</summary>
     [Fact]
     public async Task Complete_Twice_ThrowsAndKeepsTheFirstOutcome()
     {
@@ -188,6 +198,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Equal((CommandStatus.Ack, "ok"), ((await Store.GetAsync(stored.Envelope.CommandId))!.Status, (await Store.GetAsync(stored.Envelope.CommandId))!.Result));
     }
 
+    /// <summary>Complete: an unknown command, throws command not found.</summary>
     [Fact]
     public async Task Complete_AnUnknownCommand_ThrowsCommandNotFound()
     {
@@ -196,6 +207,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Equal(StoreErrorCodes.CommandNotFound, error.Code);
     }
 
+    /// <summary>Claim: never returns a completed command.</summary>
     [Fact]
     public async Task Claim_NeverReturnsACompletedCommand()
     {
@@ -207,6 +219,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.ClaimAsync("e", 10));
     }
 
+    /// <summary>Wait for new commands: with a command waiting, completes at once.</summary>
     [Fact]
     public async Task WaitForNewCommands_WithACommandWaiting_CompletesAtOnce()
     {
@@ -217,6 +230,7 @@ public abstract class CommandStoreContractTests : IAsyncLifetime
         Assert.Single(await Store.ClaimAsync("e", 10));
     }
 
+    /// <summary>Wait for new commands: when empty, completes on the next insert.</summary>
     [Fact]
     public async Task WaitForNewCommands_WhenEmpty_CompletesOnTheNextInsert()
     {

@@ -1,11 +1,10 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Domain;
 using TradingKit.Execution.Approvals;
 using TradingKit.Orders;
 using TradingKit.Risk;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>
 /// The approval gate (seed 001) over every <see cref="IApprovalStore"/>: the same checks in the same order, and proposals that a
@@ -27,6 +26,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
     /// <summary>A second store over the same data, as a restarted process opens it; the same instance for an in-memory store.</summary>
     protected virtual ValueTask<IApprovalStore> ReopenStoreAsync() => ValueTask.FromResult(Store);
 
+    /// <inheritdoc />
     public override Task DisposeAsync()
     {
         _killSwitchValue?.Dispose();
@@ -65,6 +65,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         return e.Code;
     }
 
+    /// <summary>Approved token: places the proposed order once.</summary>
     [Fact]
     public async Task ApprovedToken_PlacesTheProposedOrderOnce()
     {
@@ -82,6 +83,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Equal("admin", _events.Events.OfType<ApprovalGranted>().Single().ApprovedBy);
     }
 
+    /// <summary>Only the tokens hash is stored.</summary>
     [Fact]
     public async Task OnlyTheTokensHashIsStored()
     {
@@ -96,6 +98,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.DoesNotContain(token, _events.Events.OfType<ApprovalGranted>().Single().TokenHash, StringComparison.Ordinal);
     }
 
+    /// <summary>Tampered token: is refused for its signature, with zero place calls.</summary>
     [Fact]
     public async Task TamperedToken_IsRefusedForItsSignature_WithZeroPlaceCalls()
     {
@@ -112,6 +115,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Equal(3, _events.Events.OfType<ApprovalRefused>().Count(e => e.Code == ApprovalCodes.InvalidSignature));
     }
 
+    /// <summary>Token signed with another key: is refused.</summary>
     [Fact]
     public async Task TokenSignedWithAnotherKey_IsRefused()
     {
@@ -124,6 +128,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Empty(_placed);
     }
 
+    /// <summary>Expired token: is refused, with zero place calls.</summary>
     [Fact]
     public async Task ExpiredToken_IsRefused_WithZeroPlaceCalls()
     {
@@ -134,6 +139,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Empty(_placed);
     }
 
+    /// <summary>Reused token: is refused, the order is placed once.</summary>
     [Fact]
     public async Task ReusedToken_IsRefused_TheOrderIsPlacedOnce()
     {
@@ -144,6 +150,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Single(_placed);
     }
 
+    /// <summary>Token for another proposal: is a mismatch, with zero place calls.</summary>
     [Fact]
     public async Task TokenForAnotherProposal_IsAMismatch_WithZeroPlaceCalls()
     {
@@ -154,6 +161,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Empty(_placed);
     }
 
+    /// <summary>Kill switch on: is checked first, even before the signature.</summary>
     [Fact]
     public async Task KillSwitchOn_IsCheckedFirst_EvenBeforeTheSignature()
     {
@@ -169,6 +177,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Single(_placed);
     }
 
+    /// <summary>Signature is checked before expiry.</summary>
     [Fact]
     public async Task SignatureIsCheckedBeforeExpiry()
     {
@@ -179,6 +188,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Equal(ApprovalCodes.Expired, await RefusedCodeAsync(proposal.Id, token));
     }
 
+    /// <summary>Reject: carries the approver, and the proposal can no longer be approved.</summary>
     [Fact]
     public async Task Reject_CarriesTheApprover_AndTheProposalCanNoLongerBeApproved()
     {
@@ -192,6 +202,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Contains(rejected, _events.Events);
     }
 
+    /// <summary>Duplicate proposal ids: are refused.</summary>
     [Fact]
     public async Task DuplicateProposalIds_AreRefused()
     {
@@ -202,6 +213,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Equal(ApprovalCodes.ProposalExists, e.Code);
     }
 
+    /// <summary>A pending proposal: is approved and placed by a new gate, over the store reopened.</summary>
     [Fact]
     public async Task APendingProposal_IsApprovedAndPlacedByANewGate_OverTheStoreReopened()
     {
@@ -223,6 +235,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Equal(ProposalStatus.Executed, (await Gate.GetAsync(found.Id))!.Status);
     }
 
+    /// <summary>The stored payload: keeps every order field.</summary>
     [Fact]
     public async Task TheStoredPayload_KeepsEveryOrderField()
     {
@@ -251,6 +264,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Null(read.Context);
     }
 
+    /// <summary>List: returns the gates proposals, oldest first, by status, passing over other rows.</summary>
     [Fact]
     public async Task List_ReturnsTheGatesProposals_OldestFirst_ByStatus_PassingOverOtherRows()
     {
@@ -269,6 +283,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Equal(("p-l2", "admin", "no"), (rejected.Id.Value, rejected.DecidedBy, rejected.RejectionReason));
     }
 
+    /// <summary>A token whose approval holds another hash: is unknown.</summary>
     [Fact]
     public async Task ATokenWhoseApprovalHoldsAnotherHash_IsUnknown()
     {
@@ -283,6 +298,7 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Empty(_placed);
     }
 
+    /// <summary>Proposal store ids: are stable uuids, distinct per id.</summary>
     [Fact]
     public void ProposalStoreIds_AreStableUuids_DistinctPerId()
     {
@@ -294,10 +310,12 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Equal(Guid.Parse("00000000-0000-8000-8000-000000000000").Variant, id.StoreId.Variant);
     }
 
+    /// <summary>A short key: is refused.</summary>
     [Fact]
     public void AShortKey_IsRefused()
         => Assert.Throws<TradingKit.Errors.TradingKitException>(() => new ApprovalGate(Store, Switch, new ApprovalGateOptions { SigningKey = new byte[16] }));
 
+    /// <summary>Payload hash: changes with any order field.</summary>
     [Fact]
     public void PayloadHash_ChangesWithAnyOrderField()
     {

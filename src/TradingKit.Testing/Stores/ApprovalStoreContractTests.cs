@@ -1,15 +1,15 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Domain;
 using TradingKit.Errors;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The semantics every <see cref="IApprovalStore"/> shares.</summary>
 public abstract class ApprovalStoreContractTests : StoreContractTests<IApprovalStore>
 {
     private const string Payload = """{"symbol": "AAPL", "quantity": 10}""";
 
+    /// <summary>Create proposal: is pending and idempotent by id.</summary>
     [Fact]
     public async Task CreateProposal_IsPendingAndIdempotentById()
     {
@@ -26,6 +26,7 @@ public abstract class ApprovalStoreContractTests : StoreContractTests<IApprovalS
         Assert.Equal(created, await Store.GetProposalAsync(id));
     }
 
+    /// <summary>Approve: a pending proposal, stores the token hash and marks it approved.</summary>
     [Fact]
     public async Task Approve_APendingProposal_StoresTheTokenHashAndMarksItApproved()
     {
@@ -40,6 +41,7 @@ public abstract class ApprovalStoreContractTests : StoreContractTests<IApprovalS
         Assert.Equal((ProposalStatus.Approved, "admin", (DateTimeOffset?)StoreTestData.Start.AddMinutes(2)), (proposal!.Status, proposal.DecidedBy, proposal.DecidedAt));
     }
 
+    /// <summary>Decide: a decided or unknown proposal, throws typed errors.</summary>
     [Fact]
     public async Task Decide_ADecidedOrUnknownProposal_ThrowsTypedErrors()
     {
@@ -56,6 +58,7 @@ public abstract class ApprovalStoreContractTests : StoreContractTests<IApprovalS
         Assert.Null(await Store.GetApprovalAsync(id));
     }
 
+    /// <summary>Mark token used: works once then reports already used.</summary>
     [Fact]
     public async Task MarkTokenUsed_WorksOnceThenReportsAlreadyUsed()
     {
@@ -72,6 +75,7 @@ public abstract class ApprovalStoreContractTests : StoreContractTests<IApprovalS
         Assert.Equal(ProposalStatus.Executed, (await Store.GetProposalAsync(id))!.Status);
     }
 
+    /// <summary>Mark token used: by concurrent callers, succeeds exactly once.</summary>
     [Fact]
     public async Task MarkTokenUsed_ByConcurrentCallers_SucceedsExactlyOnce()
     {
@@ -84,6 +88,7 @@ public abstract class ApprovalStoreContractTests : StoreContractTests<IApprovalS
         Assert.All(outcomes.Where(o => o != TokenUseOutcome.Used), o => Assert.Equal(TokenUseOutcome.AlreadyUsed, o));
     }
 
+    /// <summary>Mark token used: after expiry, is refused and leaves it unused.</summary>
     [Fact]
     public async Task MarkTokenUsed_AfterExpiry_IsRefusedAndLeavesItUnused()
     {
@@ -99,6 +104,7 @@ public abstract class ApprovalStoreContractTests : StoreContractTests<IApprovalS
         Assert.Equal((TokenUseOutcome.Unknown, (Approval?)null), await Store.MarkTokenUsedAsync("no-such-hash"));
     }
 
+    /// <summary>List proposals: filters by status oldest first.</summary>
     [Fact]
     public async Task ListProposals_FiltersByStatusOldestFirst()
     {

@@ -1,11 +1,11 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The semantics every <see cref="IControlStateStore"/> shares.</summary>
 public abstract class ControlStateContractTests : StoreContractTests<IControlStateStore>
 {
+    /// <summary>Get current: with nothing recorded, is kill switch on.</summary>
     [Fact]
     public async Task GetCurrent_WithNothingRecorded_IsKillSwitchOn()
     {
@@ -16,6 +16,7 @@ public abstract class ControlStateContractTests : StoreContractTests<IControlSta
         Assert.Empty(await Store.GetHistoryAsync());
     }
 
+    /// <summary>Set kill switch: writes a row with reason actor and time.</summary>
     [Fact]
     public async Task SetKillSwitch_WritesARowWithReasonActorAndTime()
     {
@@ -28,6 +29,7 @@ public abstract class ControlStateContractTests : StoreContractTests<IControlSta
         Assert.Equal(state, await Store.GetCurrentAsync());
     }
 
+    /// <summary>Set kill switch: to its current value, writes nothing.</summary>
     [Fact]
     public async Task SetKillSwitch_ToItsCurrentValue_WritesNothing()
     {
@@ -42,6 +44,7 @@ public abstract class ControlStateContractTests : StoreContractTests<IControlSta
         Assert.Single(await Store.GetHistoryAsync());
     }
 
+    /// <summary>Set engine mode: keeps the kill switch, and the latest row wins.</summary>
     [Fact]
     public async Task SetEngineMode_KeepsTheKillSwitch_AndTheLatestRowWins()
     {
@@ -63,6 +66,7 @@ public abstract class ControlStateContractTests : StoreContractTests<IControlSta
         Assert.Equal([4L, 3], (await Store.GetHistoryAsync(2)).Select(h => h.Sequence));
     }
 
+    /// <summary>Set kill switch: by many callers at once, turns it on exactly once.</summary>
     [Fact]
     public async Task SetKillSwitch_ByManyCallersAtOnce_TurnsItOnExactlyOnce()
     {
@@ -75,6 +79,7 @@ public abstract class ControlStateContractTests : StoreContractTests<IControlSta
         Assert.True((await Store.GetCurrentAsync()).KillSwitchOn);
     }
 
+    /// <summary>Changes: from many callers, keep a contiguous history where each row carries the other field.</summary>
     [Fact]
     public async Task Changes_FromManyCallers_KeepAContiguousHistoryWhereEachRowCarriesTheOtherField()
     {

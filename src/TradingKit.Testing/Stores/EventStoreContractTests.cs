@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Events;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The semantics every <see cref="IEventStore"/> shares. Derive once per implementation.</summary>
 public abstract class EventStoreContractTests : IAsyncLifetime
@@ -22,10 +21,13 @@ public abstract class EventStoreContractTests : IAsyncLifetime
     /// <summary>The type name the implementation records for a payload.</summary>
     protected virtual string ExpectedTypeName(ITradingEvent payload) => EventCatalog.GetTypeName(payload);
 
+    /// <inheritdoc />
     public async Task InitializeAsync() => _store = await CreateStoreAsync(Time);
 
+    /// <inheritdoc />
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
+    /// <summary>Append: to new stream, assigns versions from one and increasing positions.</summary>
     [Fact]
     public async Task Append_ToNewStream_AssignsVersionsFromOneAndIncreasingPositions()
     {
@@ -43,6 +45,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(second.LastPosition, await Store.GetLastPositionAsync());
     }
 
+    /// <summary>Append: keeps every field of the event.</summary>
     [Fact]
     public async Task Append_KeepsEveryFieldOfTheEvent()
     {
@@ -64,6 +67,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal("order-1", stored.StreamId);
     }
 
+    /// <summary>Append: different payload types, round trip their types.</summary>
     [Fact]
     public async Task Append_DifferentPayloadTypes_RoundTripTheirTypes()
     {
@@ -78,6 +82,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(ExpectedTypeName(other), read[1].EventType);
     }
 
+    /// <summary>Append: with stale expected version, throws typed conflict and writes nothing.</summary>
     [Fact]
     public async Task Append_WithStaleExpectedVersion_ThrowsTypedConflictAndWritesNothing()
     {
@@ -94,6 +99,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(2, (await Store.ReadAllAsync().ToListAsync()).Count);
     }
 
+    /// <summary>Append: no stream on an existing stream, conflicts.</summary>
     [Fact]
     public async Task Append_NoStreamOnAnExistingStream_Conflicts()
     {
@@ -103,6 +109,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
             async () => await Store.AppendAsync("s", ExpectedVersion.NoStream, StoreTestData.Events(2, 1)));
     }
 
+    /// <summary>Append: expected version on a missing stream, conflicts.</summary>
     [Fact]
     public async Task Append_ExpectedVersionOnAMissingStream_Conflicts()
     {
@@ -113,6 +120,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(0, await Store.GetLastPositionAsync());
     }
 
+    /// <summary>Append: refused on a missing stream, leaves no stream behind.</summary>
     [Fact]
     public async Task Append_RefusedOnAMissingStream_LeavesNoStreamBehind()
     {
@@ -131,6 +139,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal((1L, 2L), (written.StreamVersion, written.LastPosition));
     }
 
+    /// <summary>Append: with any, appends at whatever version.</summary>
     [Fact]
     public async Task Append_WithAny_AppendsAtWhateverVersion()
     {
@@ -140,6 +149,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(3, result.StreamVersion);
     }
 
+    /// <summary>Append: two writers at the same version, exactly one gets a typed conflict.</summary>
     [Fact]
     public async Task Append_TwoWritersAtTheSameVersion_ExactlyOneGetsATypedConflict()
     {
@@ -167,6 +177,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(3, await Store.GetStreamVersionAsync("s"));
     }
 
+    /// <summary>Append: many concurrent writers at the same version, exactly one wins.</summary>
     [Fact]
     public async Task Append_ManyConcurrentWritersAtTheSameVersion_ExactlyOneWins()
     {
@@ -194,6 +205,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Single(stream.Select(e => ((TestEvent)e.Payload).Number / 10).Distinct());
     }
 
+    /// <summary>Append: same dedup key twice, stores one event.</summary>
     [Fact]
     public async Task Append_SameDedupKeyTwice_StoresOneEvent()
     {
@@ -208,6 +220,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(1, ((TestEvent)stored.Payload).Number);
     }
 
+    /// <summary>Append: dedup key is unique across streams.</summary>
     [Fact]
     public async Task Append_DedupKeyIsUniqueAcrossStreams()
     {
@@ -219,6 +232,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Single(await Store.ReadAllAsync().ToListAsync());
     }
 
+    /// <summary>Append: duplicate keys inside one batch, keeps the first and numbers the rest without gaps.</summary>
     [Fact]
     public async Task Append_DuplicateKeysInsideOneBatch_KeepsTheFirstAndNumbersTheRestWithoutGaps()
     {
@@ -231,6 +245,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal([1, 2, 3], stream.Select(e => e.StreamVersion));
     }
 
+    /// <summary>Append: only duplicates, succeeds without a version check.</summary>
     [Fact]
     public async Task Append_OnlyDuplicates_SucceedsWithoutAVersionCheck()
     {
@@ -242,6 +257,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(new AppendResult(2, await Store.GetLastPositionAsync(), 0, 1), retry);
     }
 
+    /// <summary>Append: conflicting batch, is atomic and reserves no dedup key.</summary>
     [Fact]
     public async Task Append_ConflictingBatch_IsAtomicAndReservesNoDedupKey()
     {
@@ -255,6 +271,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(3, (await Store.ReadAllAsync().ToListAsync()).Count);
     }
 
+    /// <summary>Append: conflicting single event, reserves no dedup key.</summary>
     [Fact]
     public async Task Append_ConflictingSingleEvent_ReservesNoDedupKey()
     {
@@ -270,6 +287,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(2, (await Store.ReadAllAsync().ToListAsync()).Count);
     }
 
+    /// <summary>Append: empty batch, writes nothing.</summary>
     [Fact]
     public async Task Append_EmptyBatch_WritesNothing()
     {
@@ -279,6 +297,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(0, await Store.GetLastPositionAsync());
     }
 
+    /// <summary>Append: large batch, is written in order.</summary>
     [Fact]
     public async Task Append_LargeBatch_IsWrittenInOrder()
     {
@@ -293,6 +312,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 500).Where(i => i != 252), numbers);
     }
 
+    /// <summary>Read all: from a position with max count, returns that window in order.</summary>
     [Fact]
     public async Task ReadAll_FromAPositionWithMaxCount_ReturnsThatWindowInOrder()
     {
@@ -313,6 +333,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Empty(none);
     }
 
+    /// <summary>Read stream: from a version, returns the rest of that stream only.</summary>
     [Fact]
     public async Task ReadStream_FromAVersion_ReturnsTheRestOfThatStreamOnly()
     {
@@ -329,6 +350,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(0, await Store.GetStreamVersionAsync("missing"));
     }
 
+    /// <summary>Read all and read stream: over thousands of interleaved events, return every event once in order.</summary>
     [Fact]
     public async Task ReadAllAndReadStream_OverThousandsOfInterleavedEvents_ReturnEveryEventOnceInOrder()
     {
@@ -366,6 +388,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(all[^1].GlobalPosition, await Store.GetLastPositionAsync());
     }
 
+    /// <summary>Subscribe: catches up then follows live appends, without gaps or duplicates.</summary>
     [Fact]
     public async Task Subscribe_CatchesUpThenFollowsLiveAppends_WithoutGapsOrDuplicates()
     {
@@ -412,6 +435,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal(Before + After, received.Select(e => e.EventId).Distinct().Count());
     }
 
+    /// <summary>Subscribe: from a position, starts there and wakes on the next append.</summary>
     [Fact]
     public async Task Subscribe_FromAPosition_StartsThereAndWakesOnTheNextAppend()
     {
@@ -444,6 +468,7 @@ public abstract class EventStoreContractTests : IAsyncLifetime
         Assert.Equal([4, 5, 6], received);
     }
 
+    /// <summary>Subscribe: when cancelled, ends with cancellation.</summary>
     [Fact]
     public async Task Subscribe_WhenCancelled_EndsWithCancellation()
     {

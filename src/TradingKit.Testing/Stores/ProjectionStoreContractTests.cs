@@ -1,15 +1,15 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Domain;
 using TradingKit.Orders;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The semantics every <see cref="IProjectionStore"/> shares.</summary>
 public abstract class ProjectionStoreContractTests : StoreContractTests<IProjectionStore>
 {
     private static readonly AccountId Account = new("acc-1");
 
+    /// <summary>Upsert order: inserts then replaces, and ignores an older row.</summary>
     [Fact]
     public async Task UpsertOrder_InsertsThenReplaces_AndIgnoresAnOlderRow()
     {
@@ -24,6 +24,7 @@ public abstract class ProjectionStoreContractTests : StoreContractTests<IProject
         Assert.Null(await Store.GetOrderAsync(new ClientOrderId("missing")));
     }
 
+    /// <summary>List orders: filters by symbol and open status.</summary>
     [Fact]
     public async Task ListOrders_FiltersBySymbolAndOpenStatus()
     {
@@ -38,6 +39,7 @@ public abstract class ProjectionStoreContractTests : StoreContractTests<IProject
         Assert.Equal(["o-1", "o-2"], (await Store.ListOrdersAsync(new Symbol("BTC"))).Select(o => o.ClientOrderId.Value));
     }
 
+    /// <summary>Add fill: is written once per trade id.</summary>
     [Fact]
     public async Task AddFill_IsWrittenOncePerTradeId()
     {
@@ -52,6 +54,7 @@ public abstract class ProjectionStoreContractTests : StoreContractTests<IProject
         Assert.Equal(["t-0", "t-1", "t-2"], (await Store.ListFillsAsync()).Select(f => f.TradeId.Value));
     }
 
+    /// <summary>Positions: upsert get and list per account, keeping decimal precision.</summary>
     [Fact]
     public async Task Positions_UpsertGetAndListPerAccount_KeepingDecimalPrecision()
     {
@@ -69,6 +72,7 @@ public abstract class ProjectionStoreContractTests : StoreContractTests<IProject
         Assert.Null(await Store.GetPositionAsync(Account, new Symbol("XRP")));
     }
 
+    /// <summary>Daily summaries: upsert get and list oldest first.</summary>
     [Fact]
     public async Task DailySummaries_UpsertGetAndListOldestFirst()
     {
@@ -84,6 +88,7 @@ public abstract class ProjectionStoreContractTests : StoreContractTests<IProject
         Assert.Equal([day1, updated], await Store.ListDailySummariesAsync(Account));
     }
 
+    /// <summary>Checkpoints: are saved per projection.</summary>
     [Fact]
     public async Task Checkpoints_AreSavedPerProjection()
     {
@@ -97,6 +102,7 @@ public abstract class ProjectionStoreContractTests : StoreContractTests<IProject
         Assert.Equal(7, await Store.GetCheckpointAsync("positions"));
     }
 
+    /// <summary>Reset: clears every projection and checkpoint.</summary>
     [Fact]
     public async Task Reset_ClearsEveryProjectionAndCheckpoint()
     {

@@ -1,11 +1,11 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The semantics every <see cref="IConfigStore"/> shares.</summary>
 public abstract class ConfigStoreContractTests : StoreContractTests<IConfigStore>
 {
+    /// <summary>Put: appends versions and the latest wins.</summary>
     [Fact]
     public async Task Put_AppendsVersionsAndTheLatestWins()
     {
@@ -19,6 +19,7 @@ public abstract class ConfigStoreContractTests : StoreContractTests<IConfigStore
         Assert.Equal([v1, v2], await Store.GetHistoryAsync("strategy.sma"));
     }
 
+    /// <summary>Put: keeps the json text exactly.</summary>
     [Fact]
     public async Task Put_KeepsTheJsonTextExactly()
     {
@@ -29,6 +30,7 @@ public abstract class ConfigStoreContractTests : StoreContractTests<IConfigStore
         Assert.Equal(Text, (await Store.GetAsync("k"))!.ValueJson);
     }
 
+    /// <summary>Put: with a stale expected version, throws typed conflict and writes nothing.</summary>
     [Fact]
     public async Task Put_WithAStaleExpectedVersion_ThrowsTypedConflictAndWritesNothing()
     {
@@ -41,6 +43,7 @@ public abstract class ConfigStoreContractTests : StoreContractTests<IConfigStore
         Assert.Equal(2, (await Store.GetHistoryAsync("k")).Count);
     }
 
+    /// <summary>Put: expecting an existing version of a new key, conflicts.</summary>
     [Fact]
     public async Task Put_ExpectingAnExistingVersionOfANewKey_Conflicts()
     {
@@ -50,6 +53,7 @@ public abstract class ConfigStoreContractTests : StoreContractTests<IConfigStore
         Assert.Empty(await Store.ListLatestAsync());
     }
 
+    /// <summary>Put: by concurrent writers at the same version, exactly one wins.</summary>
     [Fact]
     public async Task Put_ByConcurrentWritersAtTheSameVersion_ExactlyOneWins()
     {
@@ -72,6 +76,7 @@ public abstract class ConfigStoreContractTests : StoreContractTests<IConfigStore
         Assert.Equal([1L, 2], (await Store.GetHistoryAsync("k")).Select(e => e.Version));
     }
 
+    /// <summary>Put: without expected version, from many writers, numbers versions without gaps.</summary>
     [Fact]
     public async Task Put_WithoutExpectedVersion_FromManyWriters_NumbersVersionsWithoutGaps()
     {
@@ -80,6 +85,7 @@ public abstract class ConfigStoreContractTests : StoreContractTests<IConfigStore
         Assert.Equal([1L, 2, 3, 4, 5, 6], (await Store.GetHistoryAsync("k")).Select(e => e.Version));
     }
 
+    /// <summary>Put: malformed json, is refused.</summary>
     [Fact]
     public async Task Put_MalformedJson_IsRefused()
     {
@@ -88,6 +94,7 @@ public abstract class ConfigStoreContractTests : StoreContractTests<IConfigStore
         Assert.Null(await Store.GetAsync("k"));
     }
 
+    /// <summary>List latest: returns the latest of each key ordered by key.</summary>
     [Fact]
     public async Task ListLatest_ReturnsTheLatestOfEachKeyOrderedByKey()
     {

@@ -1,13 +1,13 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Domain;
 using TradingKit.Errors;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The semantics every <see cref="IWorkerRegistry"/> shares.</summary>
 public abstract class WorkerRegistryContractTests : StoreContractTests<IWorkerRegistry>
 {
+    /// <summary>Register: stores the worker idle.</summary>
     [Fact]
     public async Task Register_StoresTheWorkerIdle()
     {
@@ -18,6 +18,7 @@ public abstract class WorkerRegistryContractTests : StoreContractTests<IWorkerRe
         Assert.Equal(expected, await Store.GetAsync("w1"));
     }
 
+    /// <summary>Set state: records state and symbol.</summary>
     [Fact]
     public async Task SetState_RecordsStateAndSymbol()
     {
@@ -31,6 +32,7 @@ public abstract class WorkerRegistryContractTests : StoreContractTests<IWorkerRe
         Assert.Equal(hold, await Store.GetAsync("w1"));
     }
 
+    /// <summary>Set state: of an unknown worker, throws worker not found.</summary>
     [Fact]
     public async Task SetState_OfAnUnknownWorker_ThrowsWorkerNotFound()
     {
@@ -40,6 +42,7 @@ public abstract class WorkerRegistryContractTests : StoreContractTests<IWorkerRe
         Assert.Null(await Store.GetAsync("ghost"));
     }
 
+    /// <summary>Heartbeat: updates only the heartbeat.</summary>
     [Fact]
     public async Task Heartbeat_UpdatesOnlyTheHeartbeat()
     {
@@ -53,6 +56,7 @@ public abstract class WorkerRegistryContractTests : StoreContractTests<IWorkerRe
         Assert.Equal((StoreTestData.Start.AddSeconds(5), StoreTestData.Start, "IDLE"), (record!.HeartbeatAt, record.UpdatedAt, record.State));
     }
 
+    /// <summary>Register: again after a restart, resets to idle.</summary>
     [Fact]
     public async Task Register_AgainAfterARestart_ResetsToIdle()
     {
@@ -66,6 +70,7 @@ public abstract class WorkerRegistryContractTests : StoreContractTests<IWorkerRe
         Assert.Single(await Store.ListAsync());
     }
 
+    /// <summary>Mark silent workers exited: exits only workers silent for the timeout, and each once.</summary>
     [Fact]
     public async Task MarkSilentWorkersExited_ExitsOnlyWorkersSilentForTheTimeout_AndEachOnce()
     {
@@ -84,6 +89,7 @@ public abstract class WorkerRegistryContractTests : StoreContractTests<IWorkerRe
         Assert.Equal(exited, await Store.GetAsync("quiet"));
     }
 
+    /// <summary>List: returns workers ordered by id.</summary>
     [Fact]
     public async Task List_ReturnsWorkersOrderedById()
     {

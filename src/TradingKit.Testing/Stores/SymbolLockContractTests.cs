@@ -1,8 +1,7 @@
-using TradingKit.Core.Tests.Contracts.Stores.Support;
 using TradingKit.Domain;
 using TradingKit.Stores;
 
-namespace TradingKit.Core.Tests.Contracts.Stores;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>The semantics every <see cref="ISymbolLockService"/> shares.</summary>
 public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockService>
@@ -10,6 +9,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
     private static readonly Symbol Btc = new("BTCUSDT");
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
+    /// <summary>Acquire: a free symbol, stores the lock with its times.</summary>
     [Fact]
     public async Task Acquire_AFreeSymbol_StoresTheLockWithItsTimes()
     {
@@ -22,6 +22,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Equal(expected, await Store.GetAsync(Btc));
     }
 
+    /// <summary>Acquire: a symbol held by another worker, fails and reports the holder.</summary>
     [Fact]
     public async Task Acquire_ASymbolHeldByAnotherWorker_FailsAndReportsTheHolder()
     {
@@ -35,6 +36,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Equal("w1", (await Store.GetAsync(Btc))!.WorkerId);
     }
 
+    /// <summary>Acquire: again by same worker, renews the lock.</summary>
     [Fact]
     public async Task Acquire_AgainBySameWorker_RenewsTheLock()
     {
@@ -48,6 +50,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Equal(TimeSpan.FromMinutes(1), again.Holder.Ttl);
     }
 
+    /// <summary>Acquire: many workers at once, exactly one wins.</summary>
     [Fact]
     public async Task Acquire_ManyWorkersAtOnce_ExactlyOneWins()
     {
@@ -62,6 +65,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         }
     }
 
+    /// <summary>Acquire: after the ttl passed without heartbeat, takes the lock over.</summary>
     [Fact]
     public async Task Acquire_AfterTheTtlPassedWithoutHeartbeat_TakesTheLockOver()
     {
@@ -75,6 +79,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Equal(new SymbolLock(Btc, "w2", StoreTestData.Start + Ttl, Ttl, StoreTestData.Start + Ttl), result.Holder);
     }
 
+    /// <summary>Heartbeat: by the holder, keeps the lock alive past the first ttl.</summary>
     [Fact]
     public async Task Heartbeat_ByTheHolder_KeepsTheLockAlivePastTheFirstTtl()
     {
@@ -91,6 +96,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Empty(await Store.ReapExpiredAsync());
     }
 
+    /// <summary>Heartbeat: by a non holder or after expiry, returns false.</summary>
     [Fact]
     public async Task Heartbeat_ByANonHolderOrAfterExpiry_ReturnsFalse()
     {
@@ -103,6 +109,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Equal(StoreTestData.Start, (await Store.GetAsync(Btc))!.HeartbeatAt);
     }
 
+    /// <summary>Release: by the holder, frees the symbol, by another worker, does nothing.</summary>
     [Fact]
     public async Task Release_ByTheHolder_FreesTheSymbol_ByAnotherWorker_DoesNothing()
     {
@@ -116,6 +123,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.True((await Store.AcquireAsync(Btc, "w2", Ttl)).Acquired);
     }
 
+    /// <summary>Release all: removes every lock of that worker only.</summary>
     [Fact]
     public async Task ReleaseAll_RemovesEveryLockOfThatWorkerOnly()
     {
@@ -129,6 +137,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Equal(["B"], (await Store.ListAsync()).Select(l => l.Symbol.Value));
     }
 
+    /// <summary>Reap expired: deletes only expired locks and returns them.</summary>
     [Fact]
     public async Task ReapExpired_DeletesOnlyExpiredLocksAndReturnsThem()
     {
@@ -145,6 +154,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Equal(["B"], (await Store.ListAsync()).Select(l => l.Symbol.Value));
     }
 
+    /// <summary>Reap expired: by concurrent reapers, returns each lock exactly once.</summary>
     [Fact]
     public async Task ReapExpired_ByConcurrentReapers_ReturnsEachLockExactlyOnce()
     {
@@ -161,6 +171,7 @@ public abstract class SymbolLockContractTests : StoreContractTests<ISymbolLockSe
         Assert.Empty(await Store.ListAsync());
     }
 
+    /// <summary>List: returns locks ordered by symbol.</summary>
     [Fact]
     public async Task List_ReturnsLocksOrderedBySymbol()
     {

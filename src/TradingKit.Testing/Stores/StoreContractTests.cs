@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 
-namespace TradingKit.Core.Tests.Contracts.Stores.Support;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>Shared plumbing of the store contract suites: a fake clock and one fresh store per test.</summary>
 /// <typeparam name="TStore">The port under test.</typeparam>
@@ -18,8 +18,10 @@ public abstract class StoreContractTests<TStore> : IAsyncLifetime
     /// <summary>Creates an empty store that reads time from <paramref name="time"/>.</summary>
     protected abstract ValueTask<TStore> CreateStoreAsync(TimeProvider time);
 
+    /// <inheritdoc />
     public async Task InitializeAsync() => _store = await CreateStoreAsync(Time);
 
+    /// <inheritdoc />
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>Runs <paramref name="count"/> copies of <paramref name="body"/> released at the same moment.</summary>

@@ -2,7 +2,7 @@ using TradingKit.Brokers;
 using TradingKit.Domain;
 using TradingKit.Orders;
 
-namespace TradingKit.Core.Tests.Contracts;
+namespace TradingKit.Testing;
 
 /// <summary>
 /// The broker adapter conformance suite (after LEAN's brokerage tests): derive it once per adapter, supply the adapter and a
@@ -61,6 +61,7 @@ public abstract class BrokerAdapterContractTests
         return ValueTask.FromResult<IReadOnlyList<ExecutionReport>>(reports);
     }
 
+    /// <summary>Long from zero: market buy, fills and opens a long position.</summary>
     [Fact]
     public async Task LongFromZero_MarketBuy_FillsAndOpensALongPosition()
     {
@@ -76,6 +77,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Equal(Quantity, await PositionAsync());
     }
 
+    /// <summary>Close from long: market sell, flattens the position.</summary>
     [Fact]
     public async Task CloseFromLong_MarketSell_FlattensThePosition()
     {
@@ -89,6 +91,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Equal(0m, await PositionAsync());
     }
 
+    /// <summary>Short from zero: market sell, opens a short position.</summary>
     [Fact]
     public async Task ShortFromZero_MarketSell_OpensAShortPosition()
     {
@@ -99,6 +102,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Equal(-Quantity, await PositionAsync());
     }
 
+    /// <summary>Long from short: buying twice the short, ends long.</summary>
     [Fact]
     public async Task LongFromShort_BuyingTwiceTheShort_EndsLong()
     {
@@ -110,6 +114,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Equal(Quantity, await PositionAsync());
     }
 
+    /// <summary>Partial fill: then cancel, keeps the filled part, and stops working.</summary>
     [Fact]
     public async Task PartialFill_ThenCancel_KeepsTheFilledPart_AndStopsWorking()
     {
@@ -135,6 +140,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Empty(await Adapter.GetOpenOrdersAsync(Symbol));
     }
 
+    /// <summary>Update: then cancel, applies the new terms, then cancels.</summary>
     [Fact]
     public async Task Update_ThenCancel_AppliesTheNewTerms_ThenCancels()
     {
@@ -155,6 +161,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Equal(OrderStatus.Cancelled, (await QueryAsync(order.ClientOrderId)).Status);
     }
 
+    /// <summary>Query: unknown client order id, returns null.</summary>
     [Fact]
     public async Task Query_UnknownClientOrderId_ReturnsNull()
     {
@@ -163,6 +170,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Null(await Adapter.QueryOrderAsync(Symbol, NextId()));
     }
 
+    /// <summary>Cancel: unknown client order id, is refused not thrown.</summary>
     [Fact]
     public async Task Cancel_UnknownClientOrderId_IsRefusedNotThrown()
     {
@@ -174,6 +182,7 @@ public abstract class BrokerAdapterContractTests
         Assert.False(string.IsNullOrEmpty(result.RejectCode));
     }
 
+    /// <summary>Open orders: lists working orders only.</summary>
     [Fact]
     public async Task OpenOrders_ListsWorkingOrdersOnly()
     {
@@ -193,6 +202,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Equal(Quantity, remaining.Quantity);
     }
 
+    /// <summary>Duplicate client order id: creates one order.</summary>
     [Fact]
     public async Task DuplicateClientOrderId_CreatesOneOrder()
     {
@@ -207,6 +217,7 @@ public abstract class BrokerAdapterContractTests
         Assert.Single(await Adapter.GetOpenOrdersAsync(Symbol), o => o.ClientOrderId == order.ClientOrderId);
     }
 
+    /// <summary>Fills: carry unique trade ids, and appear in recent fills.</summary>
     [Fact]
     public async Task Fills_CarryUniqueTradeIds_AndAppearInRecentFills()
     {

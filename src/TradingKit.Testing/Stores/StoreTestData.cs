@@ -5,7 +5,7 @@ using TradingKit.Commands;
 using TradingKit.Domain;
 using TradingKit.Events;
 
-namespace TradingKit.Core.Tests.Contracts.Stores.Support;
+namespace TradingKit.Testing.Stores;
 
 /// <summary>An event payload used only by the store contract suites.</summary>
 public sealed record TestEvent(string Text, int Number) : ITradingEvent;

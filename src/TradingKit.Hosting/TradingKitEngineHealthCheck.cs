@@ -52,6 +52,12 @@ public sealed class TradingKitEngineHealthCheck : IHealthCheck
             data["hosted_status"] = _hosted.Status.ToString();
         }
 
+        if (_engine.WorkerId is { } worker)
+        {
+            data["worker_id"] = worker;
+            data["worker_state"] = _engine.WorkerState.ToString();
+        }
+
         if (_hosted is { Status: HostedSessionStatus.Faulted } failed)
         {
             return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus,

@@ -83,6 +83,44 @@ public sealed class HostedEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task InWorkerMode_TheHealthCheckNamesTheWorkerAndItsState_AndAStopSetsItToExit()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var feed = new LiveFeed(TestBars.RandomWalk(30));
+        var builder = NewHost(feed);
+        builder.Services.Configure<TradingKit.Engine.EngineOptions>(o => o.Worker.WorkerId = "hosted-worker");
+        using var host = builder.Build();
+        await host.StartAsync(timeout.Token);
+        await feed.AllGiven.WaitAsync(timeout.Token);
+
+        var running = await CheckAsync(host);
+        var registry = host.Services.GetRequiredService<IWorkerRegistry>();
+        var whileRunning = (await registry.GetAsync("hosted-worker", timeout.Token))!.State;
+        await host.StopAsync(timeout.Token);
+
+        Assert.Equal(("hosted-worker", "Scan"), ((string)running.Data["worker_id"], (string)running.Data["worker_state"]));
+        Assert.Equal("SCAN", whileRunning);
+        Assert.Equal(IWorkerRegistry.ExitState, (await registry.GetAsync("hosted-worker", timeout.Token))!.State);
+        Assert.Contains(await LogAsync(host), e => e.Payload is WorkerStarted { WorkerId: "hosted-worker" });
+    }
+
+    [Fact]
+    public async Task WithoutWorkerMode_TheHealthCheckHasNoWorkerData()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var feed = new LiveFeed(TestBars.RandomWalk(10));
+        using var host = NewHost(feed).Build();
+        await host.StartAsync(timeout.Token);
+        await feed.AllGiven.WaitAsync(timeout.Token);
+
+        var running = await CheckAsync(host);
+        await host.StopAsync(timeout.Token);
+
+        Assert.False(running.Data.ContainsKey("worker_id"));
+        Assert.Empty(await host.Services.GetRequiredService<IWorkerRegistry>().ListAsync(timeout.Token));
+    }
+
+    [Fact]
     public async Task FailingFeed_FaultsTheSession_SetsTheExitCode_ReportsUnhealthy_AndStopsTheHost()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

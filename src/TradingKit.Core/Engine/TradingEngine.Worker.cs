@@ -31,7 +31,7 @@ public sealed partial class TradingEngine
     private DateTimeOffset _nextWorkerHeartbeatAt;
     private bool _workerStarted;
 
-    /// <summary>The worker's state in worker mode (<see cref="WorkerState.Idle"/> before start and when worker mode is off).</summary>
+    /// <summary>The worker's state in worker mode (<see cref="WorkerState.Idle"/> before start and when worker mode is off). Any thread may read it.</summary>
     public WorkerState WorkerState => _workerState;
 
     /// <summary>The symbols this worker holds the lock of, in worker mode.</summary>
@@ -39,7 +39,10 @@ public sealed partial class TradingEngine
 
     private bool WorkerMode => _symbolLocks is not null;
 
-    private string WorkerId => _options.Worker.WorkerId!;
+    /// <summary>The worker id in worker mode; null when worker mode is off.</summary>
+    public string? WorkerId => WorkerMode ? _options.Worker.WorkerId : null;
+
+    private string WorkerName => _options.Worker.WorkerId!;
 
     /// <summary>Registers the worker (IDLE), records <c>worker_started</c>, re-takes the locks of what recovery found open, then SCAN or HOLD.</summary>
     private async ValueTask StartWorkerAsync(CancellationToken cancellationToken)
@@ -50,10 +53,10 @@ public sealed partial class TradingEngine
         }
 
         _workerStarted = true;
-        await _workerRegistry!.RegisterAsync(WorkerId, cancellationToken).ConfigureAwait(false);
+        await _workerRegistry!.RegisterAsync(WorkerName, cancellationToken).ConfigureAwait(false);
         _workerState = WorkerState.Idle;
-        await _recorder.AppendAsync(new WorkerStarted(WorkerId, Environment.ProcessId, Environment.MachineName), cancellationToken).ConfigureAwait(false);
-        LogWorkerStarted(WorkerId, Environment.ProcessId);
+        await _recorder.AppendAsync(new WorkerStarted(WorkerName, Environment.ProcessId, Environment.MachineName), cancellationToken).ConfigureAwait(false);
+        LogWorkerStarted(WorkerName, Environment.ProcessId);
 
         // A resumed session may hold positions or orders already: they are this worker's, so it takes their locks again.
         var open = new SortedSet<Symbol>(Comparer<Symbol>.Create((a, b) => string.CompareOrdinal(a.Value, b.Value)));
@@ -111,19 +114,19 @@ public sealed partial class TradingEngine
 
     private async ValueTask<bool> TryLockAsync(Symbol symbol, CancellationToken cancellationToken)
     {
-        var result = await _symbolLocks!.AcquireAsync(symbol, WorkerId, _options.Worker.LockTtl, cancellationToken).ConfigureAwait(false);
+        var result = await _symbolLocks!.AcquireAsync(symbol, WorkerName, _options.Worker.LockTtl, cancellationToken).ConfigureAwait(false);
         if (!result.Acquired)
         {
-            await AppendLockEventAsync(symbol, new LockRejected(symbol, WorkerId, result.Holder.WorkerId), dedupKey: null, cancellationToken).ConfigureAwait(false);
-            LogLockRejected(symbol, WorkerId, result.Holder.WorkerId);
+            await AppendLockEventAsync(symbol, new LockRejected(symbol, WorkerName, result.Holder.WorkerId), dedupKey: null, cancellationToken).ConfigureAwait(false);
+            LogLockRejected(symbol, WorkerName, result.Holder.WorkerId);
             return false;
         }
 
         // A resumed session re-takes the lock of a position it already holds: that is not an entry.
         _heldSymbols[symbol] = new HeldSymbol(result.Holder) { Quantity = Portfolio.GetNetQuantity(symbol), EntryTradeCount = Portfolio.ClosedTrades.Count };
-        await AppendLockEventAsync(symbol, new LockAcquired(symbol, WorkerId, _options.Worker.LockTtl),
-            string.Create(CultureInfo.InvariantCulture, $"lock-acquired:{symbol.Value}:{WorkerId}:{result.Holder.LockedAt.UtcTicks}"), cancellationToken).ConfigureAwait(false);
-        LogLockAcquired(symbol, WorkerId);
+        await AppendLockEventAsync(symbol, new LockAcquired(symbol, WorkerName, _options.Worker.LockTtl),
+            string.Create(CultureInfo.InvariantCulture, $"lock-acquired:{symbol.Value}:{WorkerName}:{result.Holder.LockedAt.UtcTicks}"), cancellationToken).ConfigureAwait(false);
+        LogLockAcquired(symbol, WorkerName);
         return true;
     }
 
@@ -174,10 +177,10 @@ public sealed partial class TradingEngine
             var position = Portfolio.GetPosition(symbol);
             if (held.LastFillOrder is { } entryOrder)
             {
-                await _recorder.AppendAsync(new PositionEntered(WorkerId, symbol, quantity, position.AveragePrice, entryOrder), cancellationToken).ConfigureAwait(false);
+                await _recorder.AppendAsync(new PositionEntered(WorkerName, symbol, quantity, position.AveragePrice, entryOrder), cancellationToken).ConfigureAwait(false);
             }
 
-            LogPositionEntered(WorkerId, symbol, quantity, position.AveragePrice);
+            LogPositionEntered(WorkerName, symbol, quantity, position.AveragePrice);
         }
         else if (quantity == 0m)
         {
@@ -194,9 +197,9 @@ public sealed partial class TradingEngine
             }
 
             var reason = held.LastFillStrategy?.Value ?? "unknown";
-            await _recorder.AppendAsync(new PositionExited(WorkerId, symbol, Math.Abs(held.Quantity), exitPrice, realized, reason), cancellationToken)
+            await _recorder.AppendAsync(new PositionExited(WorkerName, symbol, Math.Abs(held.Quantity), exitPrice, realized, reason), cancellationToken)
                 .ConfigureAwait(false);
-            LogPositionExited(WorkerId, symbol, realized, reason);
+            LogPositionExited(WorkerName, symbol, realized, reason);
         }
 
         held.Quantity = quantity;
@@ -216,11 +219,11 @@ public sealed partial class TradingEngine
     {
         var held = _heldSymbols[symbol];
         _heldSymbols.Remove(symbol);
-        if (await _symbolLocks!.ReleaseAsync(symbol, WorkerId, cancellationToken).ConfigureAwait(false))
+        if (await _symbolLocks!.ReleaseAsync(symbol, WorkerName, cancellationToken).ConfigureAwait(false))
         {
-            await AppendLockEventAsync(symbol, new LockReleased(symbol, WorkerId, reason),
-                string.Create(CultureInfo.InvariantCulture, $"lock-released:{symbol.Value}:{WorkerId}:{held.Lock.LockedAt.UtcTicks}"), cancellationToken).ConfigureAwait(false);
-            LogLockReleased(symbol, WorkerId, reason);
+            await AppendLockEventAsync(symbol, new LockReleased(symbol, WorkerName, reason),
+                string.Create(CultureInfo.InvariantCulture, $"lock-released:{symbol.Value}:{WorkerName}:{held.Lock.LockedAt.UtcTicks}"), cancellationToken).ConfigureAwait(false);
+            LogLockReleased(symbol, WorkerName, reason);
         }
     }
 
@@ -234,21 +237,21 @@ public sealed partial class TradingEngine
         }
 
         _nextWorkerHeartbeatAt = now + _options.Worker.HeartbeatInterval;
-        await _workerRegistry!.HeartbeatAsync(WorkerId, cancellationToken).ConfigureAwait(false);
+        await _workerRegistry!.HeartbeatAsync(WorkerName, cancellationToken).ConfigureAwait(false);
         List<Symbol>? lost = null;
         foreach (var symbol in _heldSymbols.Keys.ToList())
         {
-            if (await _symbolLocks!.HeartbeatAsync(symbol, WorkerId, cancellationToken).ConfigureAwait(false))
+            if (await _symbolLocks!.HeartbeatAsync(symbol, WorkerName, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
 
             // Expired between two heartbeats (a clock that jumped, a stall): still this worker's if nobody took it meanwhile.
-            var again = await _symbolLocks.AcquireAsync(symbol, WorkerId, _options.Worker.LockTtl, cancellationToken).ConfigureAwait(false);
+            var again = await _symbolLocks.AcquireAsync(symbol, WorkerName, _options.Worker.LockTtl, cancellationToken).ConfigureAwait(false);
             if (again.Acquired)
             {
                 _heldSymbols[symbol].Lock = again.Holder;
-                LogLockRenewedAfterExpiry(symbol, WorkerId);
+                LogLockRenewedAfterExpiry(symbol, WorkerName);
             }
             else
             {
@@ -276,7 +279,7 @@ public sealed partial class TradingEngine
                 Symbol = symbol,
                 Details = new Dictionary<string, decimal> { ["position"] = Portfolio.GetNetQuantity(symbol) },
             });
-            LogLockLost(symbol, WorkerId);
+            LogLockLost(symbol, WorkerName);
         }
 
         await UpdateWorkerStateAsync(cancellationToken).ConfigureAwait(false);
@@ -299,8 +302,8 @@ public sealed partial class TradingEngine
         }
 
         _workerState = WorkerState.Exit;
-        await _workerRegistry!.SetStateAsync(WorkerId, IWorkerRegistry.ExitState, null, cancellationToken).ConfigureAwait(false);
-        LogWorkerStopped(WorkerId, _heldSymbols.Count);
+        await _workerRegistry!.SetStateAsync(WorkerName, IWorkerRegistry.ExitState, null, cancellationToken).ConfigureAwait(false);
+        LogWorkerStopped(WorkerName, _heldSymbols.Count);
     }
 
     /// <summary>HOLD while a held symbol has a position (the first such is the current symbol), SCAN otherwise.</summary>
@@ -334,10 +337,10 @@ public sealed partial class TradingEngine
             WorkerStateMachine.Transition(_workerState, next);
         }
 
-        LogWorkerState(WorkerId, _workerState, next, current);
+        LogWorkerState(WorkerName, _workerState, next, current);
         _workerState = next;
         _workerSymbol = current;
-        await _workerRegistry!.SetStateAsync(WorkerId, StateName(next), current, cancellationToken).ConfigureAwait(false);
+        await _workerRegistry!.SetStateAsync(WorkerName, StateName(next), current, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask AppendLockEventAsync(Symbol symbol, ITradingEvent payload, string? dedupKey, CancellationToken cancellationToken)
@@ -359,7 +362,7 @@ public sealed partial class TradingEngine
         if (_options.Worker.Enabled && (_symbolLocks is null || _workerRegistry is null))
         {
             throw new TradingKitException(ErrorCodes.InvalidOptions,
-                "Worker:WorkerId is set but the engine was given no symbol lock service and worker registry (UseInMemoryStores() or UsePostgres(...)).");
+                "Worker:WorkerName is set but the engine was given no symbol lock service and worker registry (UseInMemoryStores() or UsePostgres(...)).");
         }
     }
 

@@ -75,7 +75,11 @@ public sealed partial class TradingEngine
 
         foreach (var symbol in open)
         {
-            await TryLockAsync(symbol, cancellationToken).ConfigureAwait(false);
+            if (!await TryLockAsync(symbol, cancellationToken).ConfigureAwait(false))
+            {
+                // Another worker took the symbol while this session was down: what it holds there is kept and only reduced.
+                LostLock(symbol, _time.GetUtcNow());
+            }
         }
 
         _nextWorkerHeartbeatAt = _time.GetUtcNow() + _options.Worker.HeartbeatInterval;
@@ -266,23 +270,32 @@ public sealed partial class TradingEngine
 
         foreach (var symbol in lost)
         {
-            // Another worker may trade the symbol now. This worker keeps what it has (it may always reduce it), but it sends
-            // nothing that could add to it until it holds the lock again.
             _heldSymbols.Remove(symbol);
-            _journal.WriteRiskEvent(new RiskEventRecord
-            {
-                Type = "worker_lock_lost",
-                Timestamp = now,
-                Code = WorkerLockLostCode,
-                Rule = "symbol_lock",
-                Message = $"The lock on {symbol} expired or was taken over; position {Portfolio.GetNetQuantity(symbol)} is kept and only reduced until the lock is taken again.",
-                Symbol = symbol,
-                Details = new Dictionary<string, decimal> { ["position"] = Portfolio.GetNetQuantity(symbol) },
-            });
-            LogLockLost(symbol, WorkerName);
+            LostLock(symbol, now);
         }
 
         await UpdateWorkerStateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A symbol this worker trades (or traded before a restart) whose lock another worker holds now. Another worker may
+    /// trade the symbol; this one keeps what it has (it may always reduce it) but sends nothing that could add to it until
+    /// it holds the lock again.
+    /// </summary>
+    private void LostLock(Symbol symbol, DateTimeOffset now)
+    {
+        var position = Portfolio.GetNetQuantity(symbol);
+        _journal.WriteRiskEvent(new RiskEventRecord
+        {
+            Type = "worker_lock_lost",
+            Timestamp = now,
+            Code = WorkerLockLostCode,
+            Rule = "symbol_lock",
+            Message = $"The lock on {symbol} expired or was taken over; position {position} is kept and only reduced until the lock is taken again.",
+            Symbol = symbol,
+            Details = new Dictionary<string, decimal> { ["position"] = position },
+        });
+        LogLockLost(symbol, WorkerName);
     }
 
     /// <summary>When the session stops: the locks of flat symbols are released, the worker is set to EXIT. Locks of open positions stay until their TTL.</summary>
@@ -306,7 +319,10 @@ public sealed partial class TradingEngine
         LogWorkerStopped(WorkerName, _heldSymbols.Count);
     }
 
-    /// <summary>HOLD while a held symbol has a position (the first such is the current symbol), SCAN otherwise.</summary>
+    /// <summary>
+    /// HOLD while the worker has a position (the first symbol, by name, of those it holds the lock of, else of any), SCAN
+    /// otherwise. A worker that starts with a position (a resumed session) passes through SCAN, as the state machine has it.
+    /// </summary>
     private async ValueTask UpdateWorkerStateAsync(CancellationToken cancellationToken)
     {
         if (_workerState == WorkerState.Exit)
@@ -315,14 +331,19 @@ public sealed partial class TradingEngine
         }
 
         Symbol? current = null;
-        foreach (var (symbol, held) in _heldSymbols)
+        var currentLocked = false;
+        foreach (var position in Portfolio.Positions)
         {
-            if (held.Quantity != 0m || Portfolio.GetNetQuantity(symbol) != 0m)
+            if (position.Quantity == 0m)
             {
-                if (current is null || string.CompareOrdinal(symbol.Value, current.Value.Value) < 0)
-                {
-                    current = symbol;
-                }
+                continue;
+            }
+
+            var locked = _heldSymbols.ContainsKey(position.Symbol);
+            if (current is null || (locked && !currentLocked) || (locked == currentLocked && string.CompareOrdinal(position.Symbol.Value, current.Value.Value) < 0))
+            {
+                current = position.Symbol;
+                currentLocked = locked;
             }
         }
 
@@ -332,15 +353,25 @@ public sealed partial class TradingEngine
             return;
         }
 
+        if (_workerState == WorkerState.Idle && next == WorkerState.Hold)
+        {
+            await MoveWorkerAsync(WorkerState.Scan, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        await MoveWorkerAsync(next, current, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask MoveWorkerAsync(WorkerState next, Symbol? symbol, CancellationToken cancellationToken)
+    {
         if (next != _workerState)
         {
             WorkerStateMachine.Transition(_workerState, next);
         }
 
-        LogWorkerState(WorkerName, _workerState, next, current);
+        LogWorkerState(WorkerName, _workerState, next, symbol);
         _workerState = next;
-        _workerSymbol = current;
-        await _workerRegistry!.SetStateAsync(WorkerName, StateName(next), current, cancellationToken).ConfigureAwait(false);
+        _workerSymbol = symbol;
+        await _workerRegistry!.SetStateAsync(WorkerName, StateName(next), symbol, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask AppendLockEventAsync(Symbol symbol, ITradingEvent payload, string? dedupKey, CancellationToken cancellationToken)

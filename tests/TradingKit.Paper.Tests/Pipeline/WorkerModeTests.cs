@@ -159,6 +159,63 @@ public sealed class WorkerModeTests
         Assert.All(await locks.ListAsync(), l => Assert.NotEqual(0m, engines.Single(e => e.Worker == l.WorkerId).Engine.Portfolio.GetNetQuantity(l.Symbol)));
     }
 
+    [Fact]
+    public async Task AResumedWorker_TakesItsLocksAgain_WithoutANewEntry_OrKeepsAndOnlyReducesWhatAnotherWorkerTookMeanwhile()
+    {
+        var bars = PaperPipeline.LoadBars(20);
+        var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        var locks = new InMemorySymbolLockService(clock);
+        var registry = new InMemoryWorkerRegistry(clock);
+        var store = new InMemoryEventStore(clock);
+        var venue = new PaperVenue(new PaperVenueOptions { InitialCash = 100_000m }, clock);
+        TradingEngine NewEngine(params (int Bar, DecisionAction Action)[] script)
+        {
+            var options = new EngineOptions { SessionId = "resumed-worker", InitialCash = 100_000m, ReconcileInterval = null, Execution = { Mode = Execution.ExecutionMode.Paper } };
+            options.Oms.RetryBaseDelay = TimeSpan.Zero;
+            options.Worker.WorkerId = "worker-r";
+            options.Worker.LockTtl = TimeSpan.FromDays(10);
+            options.Worker.HeartbeatInterval = TimeSpan.FromDays(1);
+            return new TradingEngine(options, venue, store, [new Scripted("resumed", script)], clock, symbolLocks: locks, workers: registry);
+        }
+
+        var first = NewEngine((1, DecisionAction.Buy));
+        await first.StartAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await first.ProcessAsync(EngineInput.ForMarketData(bars[i]));
+        }
+
+        Assert.Equal(10m, first.Portfolio.GetNetQuantity(Spx));
+
+        // The process dies (no stop); the next one resumes the session: the position is its own, so is the lock.
+        var second = NewEngine();
+        await second.StartAsync();
+        Assert.Equal((WorkerState.Hold, "worker-r"), (second.WorkerState, (await locks.GetAsync(Spx))!.WorkerId));
+        Assert.Equal(("HOLD", Spx), ((await registry.GetAsync("worker-r"))!.State, (await registry.GetAsync("worker-r"))!.CurrentSymbol));
+        Assert.Single((await EventsAsync(store)).Select(e => e.Payload).OfType<PositionEntered>());
+
+        // It dies again; while it is down its lock expires and another worker takes SPX.
+        clock.AdvanceTo(clock.GetUtcNow() + TimeSpan.FromDays(11));
+        Assert.True((await locks.AcquireAsync(Spx, "worker-other", TimeSpan.FromDays(365))).Acquired);
+        var third = NewEngine((1, DecisionAction.Buy), (3, DecisionAction.Close));
+        await third.StartAsync();
+
+        Assert.Equal(WorkerState.Hold, third.WorkerState);
+        Assert.Empty(third.LockedSymbols);
+        Assert.Equal(10m, third.Portfolio.GetNetQuantity(Spx));
+        foreach (var bar in bars.Skip(4).Take(6))
+        {
+            await third.ProcessAsync(EngineInput.ForMarketData(bar with { OpenTime = bar.OpenTime.AddDays(11), Timestamp = bar.Timestamp.AddDays(11) }));
+        }
+
+        // The add (its second bar) was refused, the close (its fourth) went out; SPX stays the other worker's.
+        var events = await EventsAsync(store);
+        Assert.Equal(2, events.Count(e => e.Payload is OrderSubmitted));
+        Assert.Contains(events, e => e.Payload is LockRejected { WorkerId: "worker-r", HeldBy: "worker-other" });
+        Assert.Equal(0m, third.Portfolio.GetNetQuantity(Spx));
+        Assert.Equal("worker-other", (await locks.GetAsync(Spx))!.WorkerId);
+    }
+
     /// <summary>Daily bars of several random walks (seeded), interleaved by day.</summary>
     private static List<Bar> RandomWalks(string[] symbols, int days)
     {

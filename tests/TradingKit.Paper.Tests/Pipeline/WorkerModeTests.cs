@@ -216,6 +216,61 @@ public sealed class WorkerModeTests
         Assert.Equal("worker-other", (await locks.GetAsync(Spx))!.WorkerId);
     }
 
+    [Fact]
+    public async Task OperatorOrdersAndApprovedProposals_NeedTheSymbolToo_AndWaitUntilItIsFree()
+    {
+        var bars = PaperPipeline.LoadBars(8);
+        var clock = new SimulationTimeProvider(bars[0].OpenTime);
+        var locks = new InMemorySymbolLockService(clock);
+        var registry = new InMemoryWorkerRegistry(clock);
+        var killSwitch = await Risk.KillSwitch.CreateAsync(new Risk.InMemoryKillSwitchHistory(), Risk.KillSwitchState.Off, clock);
+        await using var worker = PaperPipeline.Create(bars, strategies: [new Scripted("proposer", (2, DecisionAction.Buy))], clock: clock, symbolLocks: locks, workers: registry,
+            killSwitch: killSwitch,
+            approvals: c => new Execution.Approvals.ApprovalGate(new InMemoryApprovalStore(c), killSwitch, new Execution.Approvals.ApprovalGateOptions { SigningKey = new byte[32] }, c),
+            configure: o =>
+            {
+                o.Worker.WorkerId = "worker-p";
+                o.Worker.LockTtl = TimeSpan.FromDays(10);
+                o.Worker.HeartbeatInterval = TimeSpan.FromDays(1);
+            });
+        await worker.Engine.StartAsync();
+        Assert.True((await locks.AcquireAsync(Spx, "worker-other", TimeSpan.FromDays(365))).Acquired);
+        for (var i = 0; i < 4; i++)
+        {
+            await worker.Engine.ProcessAsync(EngineInput.ForMarketData(bars[i]));
+        }
+
+        var proposal = Assert.Single(await worker.Engine.Approvals!.ListAsync(ProposalStatus.Pending));
+        var at = bars[3].Timestamp;
+        var approve = await ExecuteAsync(worker.Engine, new Commands.ApproveProposal(proposal.Id.Value, TimeSpan.FromMinutes(5)), at, "approve-1");
+        var place = await ExecuteAsync(worker.Engine, new Commands.PlaceOrder
+        {
+            Symbol = Spx, Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 1m, LimitPrice = null, StopPrice = null, TrailingOffset = null,
+            TimeInForce = TimeInForce.Gtc, ExpireAt = null, ReduceOnly = false, PositionSide = PositionSide.Both, ClientOrderId = null,
+        }, at, "place-1");
+
+        Assert.Equal((false, TradingEngine.WorkerLockRejectedCode), (approve.Succeeded, approve.Code));
+        Assert.Equal((false, TradingEngine.WorkerLockRejectedCode), (place.Succeeded, place.Code));
+        Assert.Equal(ProposalStatus.Pending, (await worker.Engine.Approvals.GetAsync(proposal.Id))!.Status);
+        Assert.DoesNotContain(await EventsAsync(worker.Store), e => e.Payload is OrderSubmitted);
+
+        // The other worker lets go: the same approval now places the proposal.
+        Assert.True(await locks.ReleaseAsync(Spx, "worker-other"));
+        var again = await ExecuteAsync(worker.Engine, new Commands.ApproveProposal(proposal.Id.Value, TimeSpan.FromMinutes(5)), at, "approve-2");
+
+        Assert.True(again.Succeeded, again.Message);
+        Assert.Equal("worker-p", (await locks.GetAsync(Spx))!.WorkerId);
+        Assert.Single(await EventsAsync(worker.Store), e => e.Payload is OrderSubmitted);
+        killSwitch.Dispose();
+    }
+
+    private static async Task<CommandResult> ExecuteAsync(TradingEngine engine, Commands.ITradingCommand command, DateTimeOffset at, string key)
+    {
+        var completion = new TaskCompletionSource<CommandResult>();
+        await engine.ProcessAsync(EngineInput.ForCommand(new Commands.CommandEnvelope(Guid.NewGuid(), key, command, "operator-1", at, CorrelationId.New()), completion));
+        return await completion.Task;
+    }
+
     /// <summary>Daily bars of several random walks (seeded), interleaved by day.</summary>
     private static List<Bar> RandomWalks(string[] symbols, int days)
     {

@@ -37,6 +37,7 @@ internal static class ControlPlaneDashboard
           <tr><th>execution mode</th><td id="execution_mode"></td></tr>
           <tr><th>hosted session</th><td id="hosted_status"></td></tr>
           <tr><th>market events</th><td id="market_events"></td></tr>
+          <tr><th>worker</th><td id="worker"></td></tr>
           <tr><th>last trip</th><td id="last_trip"></td></tr>
           <tr><th>updated</th><td id="updated"></td></tr>
         </table>
@@ -55,6 +56,7 @@ internal static class ControlPlaneDashboard
             if (!response.ok) { throw new Error("status " + response.status); }
             const s = await response.json();
             for (const id of ["session_id", "engine_state", "risk_state", "kill_switch", "execution_mode", "hosted_status", "market_events"]) { show(id, s[id]); }
+            show("worker", s.worker_id ? `${s.worker_id} (${s.worker_state})` : "not a worker");
             show("last_trip", s.last_trip ? `${s.last_trip.cause} (${s.last_trip.state}) at ${s.last_trip.at}: ${s.last_trip.message}` : "none");
             show("updated", new Date().toISOString());
             document.getElementById("error").textContent = "";

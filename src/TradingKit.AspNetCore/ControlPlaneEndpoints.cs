@@ -118,7 +118,9 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
             engine.ExecutionPolicy.Mode.ToConfigValue(),
             services.GetService<HostedEngineService>()?.Status.ToString(),
             engine.MarketEventsProcessed,
-            trip is null ? null : new ControlPlaneTrip(trip.Cause, trip.NewState.ToString(), trip.Message, trip.OccurredAt)));
+            trip is null ? null : new ControlPlaneTrip(trip.Cause, trip.NewState.ToString(), trip.Message, trip.OccurredAt),
+            engine.WorkerId,
+            engine.WorkerId is null ? null : engine.WorkerState.ToString()));
     }
 
     private static async Task<IResult> GetOrdersAsync(HttpContext http, string? symbol, bool? open, CancellationToken cancellationToken)

@@ -14,6 +14,8 @@ namespace TradingKit.AspNetCore;
 /// <param name="HostedStatus">The hosted session's status; null without a hosted engine.</param>
 /// <param name="MarketEvents">Market data items processed.</param>
 /// <param name="LastTrip">The risk guard's last trip since its last reset; null when none (or a custom guard).</param>
+/// <param name="WorkerId">The worker id in worker mode; null otherwise.</param>
+/// <param name="WorkerState">The worker's state (<c>Idle</c>, <c>Scan</c>, <c>Hold</c>, <c>Exit</c>) in worker mode; null otherwise.</param>
 public sealed record ControlPlaneStatus(
     [property: JsonPropertyName("session_id")] string SessionId,
     [property: JsonPropertyName("engine_state")] string EngineState,
@@ -22,7 +24,9 @@ public sealed record ControlPlaneStatus(
     [property: JsonPropertyName("execution_mode")] string ExecutionMode,
     [property: JsonPropertyName("hosted_status")] string? HostedStatus,
     [property: JsonPropertyName("market_events")] long MarketEvents,
-    [property: JsonPropertyName("last_trip")] ControlPlaneTrip? LastTrip);
+    [property: JsonPropertyName("last_trip")] ControlPlaneTrip? LastTrip,
+    [property: JsonPropertyName("worker_id")] string? WorkerId = null,
+    [property: JsonPropertyName("worker_state")] string? WorkerState = null);
 
 /// <summary>A risk guard trip in <see cref="ControlPlaneStatus"/>.</summary>
 /// <param name="Cause">The trip cause (<c>daily_loss</c>, ...).</param>

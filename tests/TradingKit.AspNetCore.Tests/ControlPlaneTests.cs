@@ -74,6 +74,7 @@ public sealed class ControlPlaneTests : ControlPlaneHost
         Assert.Equal("paper", status.GetProperty("execution_mode").GetString());
         Assert.Equal("Running", status.GetProperty("hosted_status").GetString());
         Assert.Equal(JsonValueKind.Null, status.GetProperty("last_trip").ValueKind);
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("worker_id").ValueKind);
     }
 
     [Fact]

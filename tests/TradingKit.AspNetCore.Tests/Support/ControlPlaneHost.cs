@@ -42,6 +42,9 @@ public abstract class ControlPlaneHost : IAsyncLifetime
     /// <summary>Approval mode: every intent becomes a proposal (seed 001) and nothing is placed without a human.</summary>
     protected virtual bool ApprovalMode => false;
 
+    /// <summary>Worker mode's worker id (seed 002); null runs no worker.</summary>
+    protected virtual string? WorkerId => null;
+
     public async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
@@ -57,6 +60,9 @@ public abstract class ControlPlaneHost : IAsyncLifetime
                 o.InitialCash = 100_000m;
                 o.Execution.Mode = TradingKit.Execution.ExecutionMode.Paper;
                 o.Execution.RequireApproval = ApprovalMode;
+                o.Worker.WorkerId = WorkerId;
+                o.Worker.LockTtl = TimeSpan.FromDays(10);
+                o.Worker.HeartbeatInterval = TimeSpan.FromDays(1);
 
                 // The risk guard refuses symbols it has no rules for.
                 o.Instruments.Add(new TradingKit.Instruments.Instrument(TestBars.Spx, 0.01m, 0.01m, 0.01m, 1_000_000m));

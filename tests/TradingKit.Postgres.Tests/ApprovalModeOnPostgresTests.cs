@@ -11,6 +11,7 @@ using TradingKit.MarketData;
 using TradingKit.Risk;
 using TradingKit.Stores;
 using TradingKit.Strategies;
+using TradingKit.Testing.Engine;
 using TradingKit.Time;
 
 namespace TradingKit.Postgres.Tests;
@@ -54,8 +55,8 @@ public sealed class ApprovalModeOnPostgresTests(PostgresServerFixture server)
             Assert.Equal(pending.Select(p => (p.Id, p.Order, p.Status)), (await gate.ListAsync(ProposalStatus.Pending)).Select(p => (p.Id, p.Order, p.Status)));
             var resumed = second.GetRequiredService<TradingEngine>();
             await resumed.StartAsync();
-            var approve = await ExecuteAsync(resumed, new ApproveProposal(pending[0].Id.Value, TimeSpan.FromMinutes(5)), bars[^1].Timestamp, "approve-after-restart");
-            var again = await ExecuteAsync(resumed, new ApproveProposal(pending[0].Id.Value, TimeSpan.FromMinutes(5)), bars[^1].Timestamp, "approve-again");
+            var approve = await resumed.RunCommandAsync(new ApproveProposal(pending[0].Id.Value, TimeSpan.FromMinutes(5)), bars[^1].Timestamp, "approve-after-restart");
+            var again = await resumed.RunCommandAsync(new ApproveProposal(pending[0].Id.Value, TimeSpan.FromMinutes(5)), bars[^1].Timestamp, "approve-again");
             var venueOrder = await second.GetRequiredService<IBrokerAdapter>().QueryOrderAsync(pending[0].Order.Symbol, pending[0].Order.ClientOrderId);
             await resumed.DisposeAsync();
 
@@ -111,12 +112,5 @@ public sealed class ApprovalModeOnPostgresTests(PostgresServerFixture server)
             .UseApprovalGate(new ApprovalGateOptions { SigningKey = SigningKey })
             .UseFileJournal(root, o => o.Resume = true);
         return services.BuildServiceProvider();
-    }
-
-    private static async Task<CommandResult> ExecuteAsync(TradingEngine engine, ITradingCommand command, DateTimeOffset at, string key)
-    {
-        var completion = new TaskCompletionSource<CommandResult>();
-        await engine.ProcessAsync(EngineInput.ForCommand(new CommandEnvelope(Guid.NewGuid(), key, command, "operator-1", at, CorrelationId.New()), completion));
-        return await completion.Task;
     }
 }

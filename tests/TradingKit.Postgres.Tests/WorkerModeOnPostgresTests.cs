@@ -9,6 +9,7 @@ using TradingKit.MarketData;
 using TradingKit.Orders;
 using TradingKit.Stores;
 using TradingKit.Strategies;
+using TradingKit.Testing.Engine;
 using TradingKit.Time;
 
 namespace TradingKit.Postgres.Tests;
@@ -84,7 +85,7 @@ public sealed class WorkerModeOnPostgresTests(PostgresServerFixture server)
             .UsePostgres(connectionString)
             .UseInMemoryStores()
             .UsePaperVenue(o => o.Instruments = [Spx])
-            .AddStrategy(new Scripted(workerId + "-strategy", script));
+            .AddStrategy(new ScriptedStrategy(workerId + "-strategy", 10m, script));
         return services.BuildServiceProvider();
     }
 
@@ -105,36 +106,5 @@ public sealed class WorkerModeOnPostgresTests(PostgresServerFixture server)
         }
 
         return rows;
-    }
-
-    private sealed class Scripted(string id, (int Bar, DecisionAction Action)[] script) : IStrategy
-    {
-        private static readonly string[] Reason = ["SCRIPTED"];
-        private int _bar = -1;
-
-        public StrategyId Id { get; } = new(id);
-
-        public void OnStart(IStrategyContext context)
-        {
-        }
-
-        public void OnFill(Fill fill, IStrategyContext context)
-        {
-        }
-
-        public void OnMarketData(MarketDataEvent marketData, IStrategyContext context)
-        {
-            _bar++;
-            foreach (var (bar, action) in script)
-            {
-                if (bar == _bar)
-                {
-                    context.Decide(new Decision { Symbol = marketData.Symbol, Action = action, Quantity = 10m, ReasonCodes = Reason, IntentKey = "bar-" + bar });
-                    return;
-                }
-            }
-
-            context.Decide(Decision.Hold(marketData.Symbol, Reason));
-        }
     }
 }

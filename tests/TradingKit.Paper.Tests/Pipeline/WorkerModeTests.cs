@@ -7,6 +7,7 @@ using TradingKit.Paper;
 using TradingKit.Stores;
 using TradingKit.Stores.InMemory;
 using TradingKit.Strategies;
+using TradingKit.Testing.Engine;
 using TradingKit.Time;
 using TradingKit.Workers;
 
@@ -27,8 +28,8 @@ public sealed class WorkerModeTests
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
         var locks = new InMemorySymbolLockService(clock);
         var registry = new InMemoryWorkerRegistry(clock);
-        var a = new Scripted("worker-a-strategy", (2, DecisionAction.Buy), (10, DecisionAction.Close));
-        var b = new Scripted("worker-b-strategy", (5, DecisionAction.Buy), (12, DecisionAction.Buy), (20, DecisionAction.Close));
+        var a = new ScriptedStrategy("worker-a-strategy", 10m, (2, DecisionAction.Buy), (10, DecisionAction.Close));
+        var b = new ScriptedStrategy("worker-b-strategy", 10m, (5, DecisionAction.Buy), (12, DecisionAction.Buy), (20, DecisionAction.Close));
         await using var workerA = Worker("worker-a", a, bars, clock, locks, registry);
         await using var workerB = Worker("worker-b", b, bars, clock, locks, registry);
         await workerA.Engine.StartAsync();
@@ -175,7 +176,7 @@ public sealed class WorkerModeTests
             options.Worker.WorkerId = "worker-r";
             options.Worker.LockTtl = TimeSpan.FromDays(10);
             options.Worker.HeartbeatInterval = TimeSpan.FromDays(1);
-            return new TradingEngine(options, venue, store, [new Scripted("resumed", script)], clock, symbolLocks: locks, workers: registry);
+            return new TradingEngine(options, venue, store, [new ScriptedStrategy("resumed", 10m, script)], clock, symbolLocks: locks, workers: registry);
         }
 
         var first = NewEngine((1, DecisionAction.Buy));
@@ -224,7 +225,7 @@ public sealed class WorkerModeTests
         var locks = new InMemorySymbolLockService(clock);
         var registry = new InMemoryWorkerRegistry(clock);
         var killSwitch = await Risk.KillSwitch.CreateAsync(new Risk.InMemoryKillSwitchHistory(), Risk.KillSwitchState.Off, clock);
-        await using var worker = PaperPipeline.Create(bars, strategies: [new Scripted("proposer", (2, DecisionAction.Buy))], clock: clock, symbolLocks: locks, workers: registry,
+        await using var worker = PaperPipeline.Create(bars, strategies: [new ScriptedStrategy("proposer", 10m, (2, DecisionAction.Buy))], clock: clock, symbolLocks: locks, workers: registry,
             killSwitch: killSwitch,
             approvals: c => new Execution.Approvals.ApprovalGate(new InMemoryApprovalStore(c), killSwitch, new Execution.Approvals.ApprovalGateOptions { SigningKey = new byte[32] }, c),
             configure: o =>
@@ -242,8 +243,8 @@ public sealed class WorkerModeTests
 
         var proposal = Assert.Single(await worker.Engine.Approvals!.ListAsync(ProposalStatus.Pending));
         var at = bars[3].Timestamp;
-        var approve = await ExecuteAsync(worker.Engine, new Commands.ApproveProposal(proposal.Id.Value, TimeSpan.FromMinutes(5)), at, "approve-1");
-        var place = await ExecuteAsync(worker.Engine, new Commands.PlaceOrder
+        var approve = await worker.Engine.RunCommandAsync(new Commands.ApproveProposal(proposal.Id.Value, TimeSpan.FromMinutes(5)), at, "approve-1");
+        var place = await worker.Engine.RunCommandAsync(new Commands.PlaceOrder
         {
             Symbol = Spx, Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 1m, LimitPrice = null, StopPrice = null, TrailingOffset = null,
             TimeInForce = TimeInForce.Gtc, ExpireAt = null, ReduceOnly = false, PositionSide = PositionSide.Both, ClientOrderId = null,
@@ -256,19 +257,12 @@ public sealed class WorkerModeTests
 
         // The other worker lets go: the same approval now places the proposal.
         Assert.True(await locks.ReleaseAsync(Spx, "worker-other"));
-        var again = await ExecuteAsync(worker.Engine, new Commands.ApproveProposal(proposal.Id.Value, TimeSpan.FromMinutes(5)), at, "approve-2");
+        var again = await worker.Engine.RunCommandAsync(new Commands.ApproveProposal(proposal.Id.Value, TimeSpan.FromMinutes(5)), at, "approve-2");
 
         Assert.True(again.Succeeded, again.Message);
         Assert.Equal("worker-p", (await locks.GetAsync(Spx))!.WorkerId);
         Assert.Single(await EventsAsync(worker.Store), e => e.Payload is OrderSubmitted);
         killSwitch.Dispose();
-    }
-
-    private static async Task<CommandResult> ExecuteAsync(TradingEngine engine, Commands.ITradingCommand command, DateTimeOffset at, string key)
-    {
-        var completion = new TaskCompletionSource<CommandResult>();
-        await engine.ProcessAsync(EngineInput.ForCommand(new Commands.CommandEnvelope(Guid.NewGuid(), key, command, "operator-1", at, CorrelationId.New()), completion));
-        return await completion.Task;
     }
 
     /// <summary>Daily bars of several random walks (seeded), interleaved by day.</summary>
@@ -300,7 +294,7 @@ public sealed class WorkerModeTests
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
         var locks = new InMemorySymbolLockService(clock);
         var registry = new InMemoryWorkerRegistry(clock);
-        await using var worker = Worker("worker-r", new Scripted("rejected", (2, DecisionAction.Buy)), bars, clock, locks, registry, o => o.Faults.RejectRate = 1.0);
+        await using var worker = Worker("worker-r", new ScriptedStrategy("rejected", 10m, (2, DecisionAction.Buy)), bars, clock, locks, registry, o => o.Faults.RejectRate = 1.0);
         await worker.Engine.StartAsync();
 
         for (var i = 0; i < 3; i++)
@@ -323,7 +317,7 @@ public sealed class WorkerModeTests
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
         var locks = new InMemorySymbolLockService(clock);
         var registry = new InMemoryWorkerRegistry(clock);
-        var script = new Scripted("adds", (1, DecisionAction.Buy), (6, DecisionAction.Buy), (8, DecisionAction.Close));
+        var script = new ScriptedStrategy("adds", 10m, (1, DecisionAction.Buy), (6, DecisionAction.Buy), (8, DecisionAction.Close));
         await using var worker = Worker("worker-l", script, bars, clock, locks, registry);
         await worker.Engine.StartAsync();
         for (var i = 0; i < 3; i++)
@@ -387,38 +381,5 @@ public sealed class WorkerModeTests
         }
 
         return events;
-    }
-
-    /// <summary>Decides on given bar numbers (0-based) and holds otherwise.</summary>
-    private sealed class Scripted(string id, params (int Bar, DecisionAction Action)[] script) : IStrategy
-    {
-        private static readonly string[] Scripted_ = ["SCRIPTED"];
-        private static readonly string[] Hold = ["HOLD"];
-        private int _bar = -1;
-
-        public StrategyId Id { get; } = new(id);
-
-        public void OnStart(IStrategyContext context)
-        {
-        }
-
-        public void OnFill(Fill fill, IStrategyContext context)
-        {
-        }
-
-        public void OnMarketData(MarketDataEvent marketData, IStrategyContext context)
-        {
-            _bar++;
-            foreach (var (bar, action) in script)
-            {
-                if (bar == _bar)
-                {
-                    context.Decide(new Decision { Symbol = marketData.Symbol, Action = action, Quantity = 10m, ReasonCodes = Scripted_, IntentKey = "bar-" + bar });
-                    return;
-                }
-            }
-
-            context.Decide(Decision.Hold(marketData.Symbol, Hold));
-        }
     }
 }

@@ -159,8 +159,16 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
                 string.Create(CultureInfo.InvariantCulture, $"limit is 1 to {MaxProposals}."));
         }
 
-        var proposals = await gate.ListAsync(only, limit ?? MaxProposals, cancellationToken).ConfigureAwait(false);
-        return Results.Json(new ControlPlaneList<ControlPlaneProposal>([.. proposals.Select(ControlPlaneProposal.Of)]));
+        try
+        {
+            var proposals = await gate.ListAsync(only, limit ?? MaxProposals, cancellationToken).ConfigureAwait(false);
+            return Results.Json(new ControlPlaneList<ControlPlaneProposal>([.. proposals.Select(ControlPlaneProposal.Of)]));
+        }
+        catch (TradingKitException ex) when (ex.Code == ApprovalCodes.PayloadInvalid)
+        {
+            // A row altered in the database: say so, with the code, rather than a bare server error.
+            return Problem(HttpStatusCode.InternalServerError, ex.Code, ex.Message);
+        }
     }
 
     private static async Task<IResult> GetProposalAsync(string proposalId, HttpContext http, CancellationToken cancellationToken)
@@ -175,9 +183,16 @@ public static class ControlPlaneEndpointRouteBuilderExtensions
             return Problem(HttpStatusCode.BadRequest, ErrorCodes.MalformedPayload, "A proposal id must not be blank.");
         }
 
-        return await gate.GetAsync(new ProposalId(proposalId), cancellationToken).ConfigureAwait(false) is { } proposal
-            ? Results.Json(ControlPlaneProposal.Of(proposal))
-            : Problem(HttpStatusCode.NotFound, ControlPlaneCodes.ProposalNotFound, $"No proposal '{proposalId}'.");
+        try
+        {
+            return await gate.GetAsync(new ProposalId(proposalId), cancellationToken).ConfigureAwait(false) is { } proposal
+                ? Results.Json(ControlPlaneProposal.Of(proposal))
+                : Problem(HttpStatusCode.NotFound, ControlPlaneCodes.ProposalNotFound, $"No proposal '{proposalId}'.");
+        }
+        catch (ApprovalGateException ex)
+        {
+            return Problem(HttpStatusCode.InternalServerError, ex.Code, ex.Message);
+        }
     }
 
     private static async Task<IResult> GetWorkersAsync(HttpContext http, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using TradingKit.Testing.Stores;
 using TradingKit.Events;
+using TradingKit.Execution.Approvals;
 using TradingKit.Stores;
 
 namespace TradingKit.Postgres.Tests;
@@ -120,8 +121,88 @@ public sealed class PostgresApprovalGateTests(PostgresServerFixture server) : Ap
         return ValueTask.FromResult<IApprovalStore>(new PostgresApprovalStore(source, Time));
     }
 
+    [Fact]
+    public async Task SEED001_AnOrderAlteredInTheDatabaseAfterApproval_IsAMismatch_AndNothingIsPlaced()
+    {
+        var gate = new ApprovalGate(Store, await KillSwitchAsync(), new ApprovalGateOptions { SigningKey = Key }, Time);
+        var order = new TradingKit.Orders.OrderRequest
+        {
+            ClientOrderId = new TradingKit.Domain.ClientOrderId("o-altered"),
+            Symbol = new TradingKit.Domain.Symbol("BTCUSDT"),
+            Side = TradingKit.Orders.OrderSide.Buy,
+            Type = TradingKit.Orders.OrderType.Limit,
+            Quantity = 1m,
+            LimitPrice = 100m,
+        };
+        var proposal = await gate.ProposeAsync(new ProposalId("p-altered"), order, "breakout");
+        var grant = await gate.ApproveAsync(proposal.Id, "admin", TimeSpan.FromMinutes(5));
+
+        // Someone with write access to the table makes it 100 instead of 1 after the approval.
+        await using (var alter = _database!.DataSource.CreateCommand(
+            "UPDATE proposals SET payload = replace(payload::text, '\"quantity\":1,', '\"quantity\":100,')::json WHERE proposal_id = $1"))
+        {
+            alter.Parameters.AddWithValue(proposal.StoreId);
+            Assert.Equal(1, await alter.ExecuteNonQueryAsync());
+        }
+
+        var placed = 0;
+        var refused = await Assert.ThrowsAsync<ApprovalGateException>(() => gate.PlaceAsync(proposal.Id, grant.Token, (_, _) =>
+        {
+            placed++;
+            return ValueTask.FromResult(0);
+        }).AsTask());
+
+        Assert.Equal(ApprovalCodes.Mismatch, refused.Code);
+        Assert.Equal(0, placed);
+        Assert.Equal(100m, (await gate.GetAsync(proposal.Id))!.Order.Quantity);
+        Assert.Null((await Store.GetApprovalAsync(proposal.StoreId))!.UsedAt);
+    }
+
+    [Fact]
+    public async Task APayloadAlteredIntoNonsense_IsATypedError_NotACrash()
+    {
+        var gate = new ApprovalGate(Store, await KillSwitchAsync(), new ApprovalGateOptions { SigningKey = Key }, Time);
+        var proposal = await gate.ProposeAsync(new ProposalId("p-broken"), new TradingKit.Orders.OrderRequest
+        {
+            ClientOrderId = new TradingKit.Domain.ClientOrderId("o-broken"),
+            Symbol = new TradingKit.Domain.Symbol("BTCUSDT"),
+            Side = TradingKit.Orders.OrderSide.Buy,
+            Type = TradingKit.Orders.OrderType.Market,
+            Quantity = 1m,
+        }, "breakout");
+        await using (var alter = _database!.DataSource.CreateCommand(
+            "UPDATE proposals SET payload = '{\"kind\": \"order_proposal\", \"version\": 1}'::json WHERE proposal_id = $1"))
+        {
+            alter.Parameters.AddWithValue(proposal.StoreId);
+            Assert.Equal(1, await alter.ExecuteNonQueryAsync());
+        }
+
+        var read = await Assert.ThrowsAsync<ApprovalGateException>(() => gate.GetAsync(proposal.Id).AsTask());
+        var approve = await Assert.ThrowsAsync<ApprovalGateException>(() => gate.ApproveAsync(proposal.Id, "admin").AsTask());
+
+        Assert.Equal(ApprovalCodes.PayloadInvalid, read.Code);
+        Assert.Equal(ApprovalCodes.PayloadInvalid, approve.Code);
+        Assert.Equal(ProposalStatus.Pending, (await Store.GetProposalAsync(proposal.StoreId))!.Status);
+    }
+
+    private static readonly byte[] Key = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
+
+    private async Task<TradingKit.Risk.KillSwitch> KillSwitchAsync()
+    {
+        var killSwitch = await TradingKit.Risk.KillSwitch.CreateAsync(new TradingKit.Risk.InMemoryKillSwitchHistory(), TradingKit.Risk.KillSwitchState.Off, Time);
+        _switches.Add(killSwitch);
+        return killSwitch;
+    }
+
+    private readonly List<TradingKit.Risk.KillSwitch> _switches = [];
+
     public override async Task DisposeAsync()
     {
+        foreach (var killSwitch in _switches)
+        {
+            killSwitch.Dispose();
+        }
+
         foreach (var source in _reopened)
         {
             await source.DisposeAsync();

@@ -179,14 +179,22 @@ public sealed class ApprovalGate
     /// <param name="id">The proposal.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The proposal, or null when none has this id.</returns>
-    /// <exception cref="TradingKitException"><c>APPROVAL_PAYLOAD_INVALID</c> when its stored payload was altered into something unreadable.</exception>
+    /// <exception cref="ApprovalGateException"><c>APPROVAL_PAYLOAD_INVALID</c> when its stored payload was altered into something unreadable.</exception>
     public async ValueTask<OrderProposal?> GetAsync(ProposalId id, CancellationToken cancellationToken = default)
     {
         var stored = await _store.GetProposalAsync(id.StoreId, cancellationToken).ConfigureAwait(false);
-        return stored is null ? null : ProposalPayload.Read(stored);
+        try
+        {
+            return stored is null ? null : ProposalPayload.Read(stored);
+        }
+        catch (TradingKitException e) when (e.Code == ApprovalCodes.PayloadInvalid)
+        {
+            throw new ApprovalGateException(ApprovalCodes.PayloadInvalid, id, e.Message);
+        }
     }
 
     /// <summary>Lists proposals, oldest first; rows of the store that are not order proposals are passed over.</summary>
+    /// <exception cref="TradingKitException"><c>APPROVAL_PAYLOAD_INVALID</c> when a row claims to be an order proposal but does not read as one.</exception>
     /// <param name="status">Only proposals in this status; all when null.</param>
     /// <param name="maxCount">The most rows to read from the store.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -105,6 +105,53 @@ public sealed class PostgresApprovalStore : IApprovalStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<Approval> ReapproveAsync(Guid proposalId, string approver, string tokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(approver);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tokenHash);
+        var now = _timeProvider.GetUtcNow();
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                // The proposal row is locked first, so a token use racing this (it updates the same rows) waits or wins.
+                await using (var decide = Sql.Command(connection, transaction,
+                    "UPDATE proposals SET decided_by = $2, decided_at = $3 WHERE proposal_id = $1 AND status = 'APPROVED'", proposalId, approver, now))
+                {
+                    if (await decide.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                    {
+                        throw await NotReapprovableAsync(connection, transaction, proposalId, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await using var update = Sql.Command(connection, transaction, $"""
+                    UPDATE approvals SET approver = $2, token_hash = $3, approved_at = $4, expires_at = $5
+                     WHERE proposal_id = $1 AND used_at IS NULL RETURNING {ApprovalColumns}
+                    """, proposalId, approver, tokenHash, now, expiresAt);
+                Approval? approval;
+                try
+                {
+                    approval = await Sql.SingleOrDefaultAsync(update, ReadApproval, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    throw new ArgumentException("This token hash is already used by another approval; issue a fresh token.", nameof(tokenHash), e);
+                }
+
+                if (approval is null)
+                {
+                    throw await NotReapprovableAsync(connection, transaction, proposalId, cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return approval;
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask<Proposal> RejectAsync(Guid proposalId, string decidedBy, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(decidedBy);
@@ -166,6 +213,16 @@ public sealed class PostgresApprovalStore : IApprovalStore
         await using var command = Sql.Command(connection, transaction, "SELECT status FROM proposals WHERE proposal_id = $1", proposalId);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string status
             ? new TradingKitException(StoreErrorCodes.ProposalNotPending, $"Proposal {proposalId} is already {status}; only a pending proposal can be decided.")
+            : new TradingKitException(StoreErrorCodes.ProposalNotFound, $"Proposal {proposalId} is not stored.");
+    }
+
+    private static async Task<TradingKitException> NotReapprovableAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid proposalId,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(connection, transaction, "SELECT status FROM proposals WHERE proposal_id = $1", proposalId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string status
+            ? new TradingKitException(StoreErrorCodes.ProposalNotPending,
+                $"Proposal {proposalId} is {status}; only an approved proposal whose token was never used can be approved again.")
             : new TradingKitException(StoreErrorCodes.ProposalNotFound, $"Proposal {proposalId} is not stored.");
     }
 

@@ -92,6 +92,20 @@ public interface IApprovalStore
     /// <exception cref="Errors.TradingKitException"><c>PROPOSAL_NOT_FOUND</c> or <c>PROPOSAL_NOT_PENDING</c>.</exception>
     ValueTask<Approval> ApproveAsync(Guid proposalId, string approver, string tokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Approves again a proposal that is APPROVED but whose token was never used (its placement was refused, by the kill
+    /// switch for one, or its process stopped before using it): the approval gets the new token hash, approver and expiry,
+    /// and the old token stops being accepted, atomically.
+    /// </summary>
+    /// <param name="proposalId">The proposal.</param>
+    /// <param name="approver">Who.</param>
+    /// <param name="tokenHash">The new token's hash (never the token).</param>
+    /// <param name="expiresAt">When the new token stops being accepted.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The approval as it now stands.</returns>
+    /// <exception cref="Errors.TradingKitException"><c>PROPOSAL_NOT_FOUND</c>, or <c>PROPOSAL_NOT_PENDING</c> when it is not APPROVED or its token was used.</exception>
+    ValueTask<Approval> ReapproveAsync(Guid proposalId, string approver, string tokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+
     /// <summary>Rejects a pending proposal.</summary>
     /// <param name="proposalId">The proposal.</param>
     /// <param name="decidedBy">Who.</param>

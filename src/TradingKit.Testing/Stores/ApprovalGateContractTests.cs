@@ -177,6 +177,25 @@ public abstract class ApprovalGateContractTests : StoreContractTests<IApprovalSt
         Assert.Single(_placed);
     }
 
+    /// <summary>A proposal approved but never placed (refused under the kill switch) is approved again with a new token; the old token no longer places it.</summary>
+    [Fact]
+    public async Task AnApprovalThatWasNeverUsed_CanBeGivenAgain_AndTheOldTokenStopsWorking()
+    {
+        var (proposal, first) = await ApprovedAsync("p-again");
+        await Switch.TurnOnAsync("incident", "ops");
+        Assert.Equal(ApprovalCodes.KillSwitchOn, await RefusedCodeAsync(proposal.Id, first));
+        await Switch.TurnOffAsync("resolved", "ops");
+
+        var second = await Gate.ApproveAsync(proposal.Id, "ops", TimeSpan.FromMinutes(10));
+
+        Assert.Equal("ops", second.Record.ApprovedBy);
+        Assert.Equal(ApprovalCodes.Unknown, await RefusedCodeAsync(proposal.Id, first));
+        await Gate.PlaceAsync(proposal.Id, second.Token, Place);
+        Assert.Single(_placed);
+        var afterUse = await Assert.ThrowsAsync<ApprovalGateException>(() => Gate.ApproveAsync(proposal.Id, "ops").AsTask());
+        Assert.Equal(ApprovalCodes.ProposalNotPending, afterUse.Code);
+    }
+
     /// <summary>Signature is checked before expiry.</summary>
     [Fact]
     public async Task SignatureIsCheckedBeforeExpiry()

@@ -58,6 +58,46 @@ public abstract class ApprovalStoreContractTests : StoreContractTests<IApprovalS
         Assert.Null(await Store.GetApprovalAsync(id));
     }
 
+    /// <summary>Reapprove: an approved proposal whose token was never used gets a new token, and the old one stops working.</summary>
+    [Fact]
+    public async Task Reapprove_AnApprovedProposalWithAnUnusedToken_ReplacesTheToken()
+    {
+        var id = await NewProposal();
+        await Store.ApproveAsync(id, "admin", "hash-1", StoreTestData.Start.AddHours(1));
+        Time.Advance(TimeSpan.FromMinutes(3));
+
+        var again = await Store.ReapproveAsync(id, "ops", "hash-2", StoreTestData.Start.AddHours(2));
+
+        Assert.Equal(new Approval(id, "ops", "hash-2", StoreTestData.Start.AddMinutes(3), StoreTestData.Start.AddHours(2), null), again);
+        Assert.Equal(again, await Store.GetApprovalAsync(id));
+        Assert.Equal(("ops", ProposalStatus.Approved), ((await Store.GetProposalAsync(id))!.DecidedBy, (await Store.GetProposalAsync(id))!.Status));
+        Assert.Equal(TokenUseOutcome.Unknown, (await Store.MarkTokenUsedAsync("hash-1")).Outcome);
+        Assert.Equal(TokenUseOutcome.Used, (await Store.MarkTokenUsedAsync("hash-2")).Outcome);
+    }
+
+    /// <summary>Reapprove: a pending, used, rejected or unknown proposal, throws typed errors and changes nothing.</summary>
+    [Fact]
+    public async Task Reapprove_APendingUsedRejectedOrUnknownProposal_ThrowsTypedErrors()
+    {
+        var pending = await NewProposal();
+        var used = await NewProposal();
+        await Store.ApproveAsync(used, "admin", "hash-used", StoreTestData.Start.AddHours(1));
+        await Store.MarkTokenUsedAsync("hash-used");
+        var rejected = await NewProposal();
+        await Store.RejectAsync(rejected, "admin", "no");
+
+        foreach (var id in new[] { pending, used, rejected })
+        {
+            var e = await Assert.ThrowsAsync<TradingKitException>(async () => await Store.ReapproveAsync(id, "ops", "hash-new-" + id, StoreTestData.Start.AddHours(1)));
+            Assert.Equal(StoreErrorCodes.ProposalNotPending, e.Code);
+        }
+
+        var unknown = await Assert.ThrowsAsync<TradingKitException>(async () => await Store.ReapproveAsync(Guid.NewGuid(), "ops", "hash-x", StoreTestData.Start.AddHours(1)));
+        Assert.Equal(StoreErrorCodes.ProposalNotFound, unknown.Code);
+        Assert.Equal("hash-used", (await Store.GetApprovalAsync(used))!.TokenHash);
+        Assert.Null(await Store.GetApprovalAsync(pending));
+    }
+
     /// <summary>Mark token used: works once then reports already used.</summary>
     [Fact]
     public async Task MarkTokenUsed_WorksOnceThenReportsAlreadyUsed()

@@ -300,6 +300,12 @@ public sealed class RiskPipelineTests
         Assert.Equal(Execution.Approvals.ApprovalCodes.KillSwitchOn, underKill.Code);
         Assert.Equal(1, venue.Submits);
 
+        // Refused under the kill switch, the approval was never used: once the switch is off it can be given again.
+        await killSwitch.TurnOffAsync("drill over", "operator-1");
+        var afterKill = await ExecuteAsync(engine, new ApproveProposal(proposals[2], TimeSpan.FromMinutes(5)), at, "approve-3-again");
+        Assert.True(afterKill.Succeeded, afterKill.Message);
+        Assert.Equal(2, venue.Submits);
+
         var events = new List<EventEnvelope>();
         await foreach (var e in pipeline.Store.ReadAllAsync())
         {
@@ -308,8 +314,9 @@ public sealed class RiskPipelineTests
 
         Assert.Equal(proposals.Count, events.Count(e => e.Payload is ProposalCreated));
 
-        // Two approvals were granted (the third was granted, then refused at the gate's first check, the kill switch).
-        Assert.Equal(2, events.Count(e => e.Payload is ProposalApproved));
+        // Three approvals were granted: the first, the third (then refused under the kill switch) and the third again once
+        // the switch was off. The first's second approval (already placed) and the rejected one's were refused before any grant.
+        Assert.Equal(3, events.Count(e => e.Payload is ProposalApproved));
         Assert.Single(events, e => e.Payload is ProposalRejected);
     }
 

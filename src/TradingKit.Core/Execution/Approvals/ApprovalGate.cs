@@ -215,13 +215,17 @@ public sealed class ApprovalGate
         return proposals;
     }
 
-    /// <summary>Approves a pending proposal and issues its token.</summary>
+    /// <summary>
+    /// Approves a pending proposal and issues its token. A proposal approved before whose token was never used (the kill
+    /// switch refused its placement, or the process stopped before placing it) is approved again: it gets a new token and
+    /// the old one stops being accepted.
+    /// </summary>
     /// <param name="id">The proposal.</param>
     /// <param name="approvedBy">The approver (required).</param>
     /// <param name="lifetime">How long the token is valid; the default lifetime when null.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The token (not stored anywhere) and the stored record.</returns>
-    /// <exception cref="ApprovalGateException"><c>APPROVAL_PROPOSAL_NOT_FOUND</c> or <c>APPROVAL_PROPOSAL_NOT_PENDING</c>.</exception>
+    /// <exception cref="ApprovalGateException"><c>APPROVAL_PROPOSAL_NOT_FOUND</c>, or <c>APPROVAL_PROPOSAL_NOT_PENDING</c> when it was rejected or placed.</exception>
     public async ValueTask<ApprovalGrant> ApproveAsync(ProposalId id, string approvedBy, TimeSpan? lifetime = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(approvedBy);
@@ -231,13 +235,23 @@ public sealed class ApprovalGate
             throw new ArgumentOutOfRangeException(nameof(lifetime), ttl, "The token lifetime must be positive and at most the maximum lifetime.");
         }
 
-        var proposal = await GetPendingAsync(id, cancellationToken).ConfigureAwait(false);
+        var proposal = await GetAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new ApprovalGateException(ApprovalCodes.ProposalNotFound, id, $"No proposal {id}.");
+        if (proposal.Status is not (ProposalStatus.Pending or ProposalStatus.Approved))
+        {
+            throw NotPending(id);
+        }
+
         var expiresAt = _timeProvider.GetUtcNow() + ttl;
         var token = IssueToken(id, proposal.PayloadHash, expiresAt);
         Approval approval;
         try
         {
-            approval = await _store.ApproveAsync(id.StoreId, approvedBy, HashToken(token), expiresAt, cancellationToken).ConfigureAwait(false);
+            // An approved proposal whose token was never used (its placement was refused, or its process stopped) is
+            // approved again with a new token; the old one stops being accepted. A used token's proposal is not pending.
+            approval = proposal.Status == ProposalStatus.Pending
+                ? await _store.ApproveAsync(id.StoreId, approvedBy, HashToken(token), expiresAt, cancellationToken).ConfigureAwait(false)
+                : await _store.ReapproveAsync(id.StoreId, approvedBy, HashToken(token), expiresAt, cancellationToken).ConfigureAwait(false);
         }
         catch (TradingKitException e) when (e.Code is StoreErrorCodes.ProposalNotPending or StoreErrorCodes.ProposalNotFound)
         {

@@ -83,6 +83,39 @@ public sealed class InMemoryApprovalStore : IApprovalStore
     }
 
     /// <inheritdoc />
+    public ValueTask<Approval> ReapproveAsync(Guid proposalId, string approver, string tokenHash, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(approver);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tokenHash);
+        lock (_gate)
+        {
+            if (!_proposals.TryGetValue(proposalId, out var stored))
+            {
+                throw new TradingKitException(StoreErrorCodes.ProposalNotFound, $"Proposal {proposalId} is not stored.");
+            }
+
+            if (stored.Proposal.Status != ProposalStatus.Approved || !_approvals.TryGetValue(proposalId, out var old) || old.UsedAt is not null)
+            {
+                throw new TradingKitException(StoreErrorCodes.ProposalNotPending,
+                    $"Proposal {proposalId} is {stored.Proposal.Status.ToString().ToUpperInvariant()}; only an approved proposal whose token was never used can be approved again.");
+            }
+
+            if (_byTokenHash.TryGetValue(tokenHash, out var other) && other != proposalId)
+            {
+                throw new ArgumentException("This token hash is already used by another approval; issue a fresh token.", nameof(tokenHash));
+            }
+
+            var now = _timeProvider.GetUtcNow();
+            var approval = new Approval(proposalId, approver, tokenHash, now, expiresAt, null);
+            _byTokenHash.Remove(old.TokenHash);
+            _byTokenHash[tokenHash] = proposalId;
+            _approvals[proposalId] = approval;
+            _proposals[proposalId] = (stored.Proposal with { DecidedBy = approver, DecidedAt = now }, stored.Sequence);
+            return ValueTask.FromResult(approval);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<Proposal> RejectAsync(Guid proposalId, string decidedBy, string reason, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(decidedBy);

@@ -9,10 +9,11 @@ namespace TradingKit.Postgres;
 
 /// <summary>
 /// The event store on PostgreSQL. An append of any size is one round trip to <c>tk_append_events</c>, which checks the stream
-/// version, drops duplicates by dedup key and inserts atomically. Subscriptions read forward in pages, then wait for
+/// version, drops duplicates by dedup key and inserts atomically; an append to several streams is one round trip to
+/// <c>tk_append_events_many</c>, one statement, so one commit. Subscriptions read forward in pages, then wait for
 /// <c>NOTIFY tk_events</c> with polling as the fallback.
 /// </summary>
-public sealed class PostgresEventStore : IEventStore
+public sealed class PostgresEventStore : IMultiStreamEventStore
 {
     private const string Columns = "global_position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at, recorded_at, correlation_id, causation_id, dedup_key, payload";
 
@@ -90,6 +91,130 @@ public sealed class PostgresEventStore : IEventStore
             }
 
             return new AppendResult(version, reader.GetInt64(2), reader.GetInt32(3), reader.GetInt32(4));
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appends);
+        var parts = appends.Count;
+        var total = 0;
+        var streams = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var append in appends)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(append.StreamId, nameof(appends));
+            ArgumentNullException.ThrowIfNull(append.Events, nameof(appends));
+            ArgumentOutOfRangeException.ThrowIfLessThan(append.ExpectedVersion, ExpectedVersion.Any, nameof(appends));
+            if (!streams.Add(append.StreamId))
+            {
+                throw new ArgumentException($"Stream {append.StreamId} appears twice in one append.", nameof(appends));
+            }
+
+            foreach (var e in append.Events)
+            {
+                ArgumentNullException.ThrowIfNull(e, nameof(appends));
+                if (e.DedupKey is { } key && !keys.Add(key))
+                {
+                    throw new ArgumentException($"Dedup key {key} appears twice in one append.", nameof(appends));
+                }
+            }
+
+            total += append.Events.Count;
+        }
+
+        var streamIds = new string[parts];
+        var expected = new long[parts];
+        var counts = new int[parts];
+        var columns = new EventColumns(total);
+        var offset = 0;
+        for (var i = 0; i < parts; i++)
+        {
+            streamIds[i] = appends[i].StreamId;
+            expected[i] = appends[i].ExpectedVersion;
+            counts[i] = appends[i].Events.Count;
+            offset = columns.Fill(appends[i].Events, offset, _serializer);
+        }
+
+        await using var command = Sql.Command(_dataSource,
+            "SELECT part, stream_version, last_position, appended, duplicates FROM tk_append_events_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            Sql.Typed(streamIds, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(expected, NpgsqlDbType.Array | NpgsqlDbType.Bigint),
+            Sql.Typed(counts, NpgsqlDbType.Array | NpgsqlDbType.Integer),
+            _timeProvider.GetUtcNow(),
+            Sql.Typed(columns.Ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(columns.Types, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(columns.SchemaVersions, NpgsqlDbType.Array | NpgsqlDbType.Integer),
+            Sql.Typed(columns.Occurred, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+            Sql.Typed(columns.Correlations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(columns.Causations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(columns.DedupKeys, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(columns.Payloads, NpgsqlDbType.Array | NpgsqlDbType.Jsonb));
+        var results = new AppendResult[parts];
+        try
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    results[reader.GetInt32(0) - 1] = new AppendResult(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt32(4));
+                }
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == ConflictState)
+        {
+            // conflict|<version>|<stream>; the stream id comes last, so it may hold any character.
+            var fields = e.MessageText.Split('|', 3);
+            var stream = fields.Length == 3 ? fields[2] : "";
+            var actual = fields.Length == 3 && long.TryParse(fields[1], System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : -1;
+            var part = Array.FindIndex(streamIds, id => id == stream);
+            throw new StreamVersionConflictException(stream, part >= 0 ? expected[part] : ExpectedVersion.Any, actual);
+        }
+
+        return results;
+    }
+
+    /// <summary>The SQLSTATE <c>tk_append_events_many</c> raises on a version conflict.</summary>
+    private const string ConflictState = "TK409";
+
+    /// <summary>The column arrays of an append, laid end to end over its parts.</summary>
+    private sealed class EventColumns(int count)
+    {
+        public Guid[] Ids { get; } = new Guid[count];
+
+        public string[] Types { get; } = new string[count];
+
+        public int[] SchemaVersions { get; } = new int[count];
+
+        public DateTimeOffset[] Occurred { get; } = new DateTimeOffset[count];
+
+        public Guid[] Correlations { get; } = new Guid[count];
+
+        public Guid?[] Causations { get; } = new Guid?[count];
+
+        public string?[] DedupKeys { get; } = new string?[count];
+
+        public string[] Payloads { get; } = new string[count];
+
+        public int Fill(IReadOnlyList<EventData> events, int offset, IEventPayloadSerializer serializer)
+        {
+            foreach (var e in events)
+            {
+                ArgumentNullException.ThrowIfNull(e.Payload, nameof(events));
+                Ids[offset] = e.EventId;
+                Types[offset] = serializer.GetTypeName(e.Payload);
+                SchemaVersions[offset] = serializer.GetSchemaVersion(e.Payload);
+                Occurred[offset] = e.OccurredAt.ToUniversalTime();
+                Correlations[offset] = e.CorrelationId.Value;
+                Causations[offset] = e.CausationId;
+                DedupKeys[offset] = e.DedupKey;
+                Payloads[offset] = serializer.Serialize(e.Payload);
+                offset++;
+            }
+
+            return offset;
         }
     }
 

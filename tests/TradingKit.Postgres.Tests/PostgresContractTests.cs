@@ -35,6 +35,17 @@ public sealed class PostgresEventStoreTests(PostgresServerFixture server) : Even
 }
 
 [Collection(PostgresCollection.Name)]
+public sealed class PostgresMultiStreamAppendTests(PostgresServerFixture server) : MultiStreamAppendContractTests
+{
+    private readonly DatabasePerTest _db = new(server);
+
+    protected override async ValueTask<IMultiStreamEventStore> CreateStoreAsync(TimeProvider time) =>
+        new PostgresEventStore((await _db.CreateAsync()).DataSource, new TestEventSerializer(), time);
+
+    public override Task DisposeAsync() => _db.DisposeAsync();
+}
+
+[Collection(PostgresCollection.Name)]
 public sealed class PostgresCommandStoreTests(PostgresServerFixture server) : CommandStoreContractTests
 {
     private readonly DatabasePerTest _db = new(server);

@@ -44,6 +44,11 @@ public sealed class InMemoryApprovalGateTests : ApprovalGateContractTests
     protected override ValueTask<IApprovalStore> CreateStoreAsync(TimeProvider time) => ValueTask.FromResult<IApprovalStore>(new InMemoryApprovalStore(time));
 }
 
+public sealed class InMemoryMultiStreamAppendTests : MultiStreamAppendContractTests
+{
+    protected override ValueTask<IMultiStreamEventStore> CreateStoreAsync(TimeProvider time) => ValueTask.FromResult<IMultiStreamEventStore>(new InMemoryEventStore(time));
+}
+
 public sealed class InMemoryProjectionStoreTests : ProjectionStoreContractTests
 {
     protected override ValueTask<IProjectionStore> CreateStoreAsync(TimeProvider time) => ValueTask.FromResult<IProjectionStore>(new InMemoryProjectionStore());

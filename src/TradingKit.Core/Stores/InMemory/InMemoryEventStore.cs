@@ -9,7 +9,7 @@ namespace TradingKit.Stores.InMemory;
 /// The embedded event store: thread-safe, with exactly the semantics of the PostgreSQL store
 /// (see <see cref="IEventStore"/>). Appends take one lock per call; reads of the global log take none.
 /// </summary>
-public sealed class InMemoryEventStore : IEventStore
+public sealed class InMemoryEventStore : IMultiStreamEventStore
 {
     private const int ReadChunk = 256;
     private const int SmallBatch = 16;
@@ -56,6 +56,80 @@ public sealed class InMemoryEventStore : IEventStore
         {
             ArrayPool<PendingEvent>.Shared.Return(batch, clearArray: true);
         }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appends);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Everything that can throw before a write (arguments, the catalogue's type lookup) is checked first.
+        var parts = new (PendingEvent[] Events, (string Type, int SchemaVersion)[] Types)[appends.Count];
+        var streams = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        for (var p = 0; p < appends.Count; p++)
+        {
+            var append = appends[p];
+            ArgumentException.ThrowIfNullOrEmpty(append.StreamId, nameof(appends));
+            ArgumentNullException.ThrowIfNull(append.Events, nameof(appends));
+            ArgumentOutOfRangeException.ThrowIfLessThan(append.ExpectedVersion, ExpectedVersion.Any, nameof(appends));
+            if (!streams.Add(append.StreamId))
+            {
+                throw new ArgumentException($"Stream {append.StreamId} appears twice in one append.", nameof(appends));
+            }
+
+            var events = new PendingEvent[append.Events.Count];
+            var types = new (string Type, int SchemaVersion)[events.Length];
+            for (var i = 0; i < events.Length; i++)
+            {
+                var e = append.Events[i];
+                ArgumentNullException.ThrowIfNull(e, nameof(appends));
+                ArgumentNullException.ThrowIfNull(e.Payload, nameof(appends));
+                if (e.DedupKey is { } key && !keys.Add(key))
+                {
+                    throw new ArgumentException($"Dedup key {key} appears twice in one append.", nameof(appends));
+                }
+
+                var registration = EventCatalog.Get(e.Payload);
+                types[i] = (registration.TypeName, registration.SchemaVersion);
+                events[i] = new PendingEvent(e.EventId, e.Payload, e.OccurredAt, e.CorrelationId, e.CausationId, e.DedupKey);
+            }
+
+            parts[p] = (events, types);
+        }
+
+        var results = new AppendResult[parts.Length];
+        lock (_gate)
+        {
+            // Every part's version is checked before the first is written; the lock (re-entered below) keeps them true.
+            for (var p = 0; p < parts.Length; p++)
+            {
+                var expected = appends[p].ExpectedVersion;
+                if (expected == ExpectedVersion.Any)
+                {
+                    continue;
+                }
+
+                _streams.TryGetValue(appends[p].StreamId, out var stream);
+                long current = stream?.Count ?? 0;
+                var events = parts[p].Events;
+                var onlyDuplicates = events.Length > 0 && Array.TrueForAll(events, e => e.DedupKey is not null && _dedupKeys.Contains(e.DedupKey));
+                if (!onlyDuplicates && expected != current)
+                {
+                    throw new StreamVersionConflictException(appends[p].StreamId, expected, current);
+                }
+            }
+
+            for (var p = 0; p < parts.Length; p++)
+            {
+                // The in-memory append completes synchronously (it returns a finished ValueTask).
+                var written = AppendChecked(appends[p].StreamId, appends[p].ExpectedVersion, parts[p].Events, parts[p].Types);
+                results[p] = written.IsCompletedSuccessfully ? written.Result : throw new InvalidOperationException("The in-memory append did not complete synchronously.");
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<AppendResult>>(results);
     }
 
     /// <summary>

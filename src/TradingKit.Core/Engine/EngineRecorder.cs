@@ -21,6 +21,13 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     private readonly TradingEngine _engine;
     private readonly IEventStore _store;
     private readonly InMemoryEventStore? _memoryStore;
+
+    // A store that appends to several streams at once (a database): a fill waits for the position and fee it causes, and the
+    // three go in one write. The in-memory store answers synchronously and keeps its one-event path.
+    private readonly IMultiStreamEventStore? _multiStore;
+    private OrderStream? _deferredStream;
+    private PendingEvent _deferredFill;
+    private TradeId _deferredTradeId;
     private readonly Dictionary<ClientOrderId, OrderStream> _orderStreams = [];
     private readonly CorrelationId _sessionCorrelation = CorrelationId.New();
 
@@ -39,6 +46,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
         _engine = engine;
         _store = store;
         _memoryStore = store as InMemoryEventStore;
+        _multiStore = _memoryStore is null ? store as IMultiStreamEventStore : null;
         _engineStream = "engine-" + engine.SessionId.Value;
         _accountStream = "account-" + engine.SessionId.Value;
 
@@ -97,11 +105,36 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
             return ValueTask.CompletedTask;
         }
 
+        if (_multiStore is not null && change.Kind == OrderChangeKind.Filled && _deferredStream is null)
+        {
+            // Held until PositionChangedAsync, which the engine calls next for this fill (or the next append, or the end of
+            // the input, whichever comes first, writes it alone).
+            _deferredStream = stream;
+            _deferredFill = pending;
+            _deferredTradeId = change.Fill!.TradeId;
+            return ValueTask.CompletedTask;
+        }
+
         return AppendToStoreAsync(stream, pending, cancellationToken);
+    }
+
+    /// <summary>Writes a fill still waiting for its position change on its own, so nothing is appended ahead of it.</summary>
+    public ValueTask FlushDeferredAsync(CancellationToken cancellationToken)
+        => _deferredStream is null ? ValueTask.CompletedTask : FlushDeferredCoreAsync(cancellationToken);
+
+    private async ValueTask FlushDeferredCoreAsync(CancellationToken cancellationToken)
+    {
+        var stream = _deferredStream!;
+        _pending[0] = _deferredFill;
+        _deferredStream = null;
+        _deferredFill = default;
+        var result = await AppendPendingAsync(stream.Name, stream.Version, 1, cancellationToken).ConfigureAwait(false);
+        stream.Version = result.StreamVersion;
     }
 
     private async ValueTask AppendToStoreAsync(OrderStream stream, PendingEvent pending, CancellationToken cancellationToken)
     {
+        await FlushDeferredAsync(cancellationToken).ConfigureAwait(false);
         _pending[0] = pending;
         var result = await AppendPendingAsync(stream.Name, stream.Version, 1, cancellationToken).ConfigureAwait(false);
         stream.Version = result.StreamVersion;
@@ -215,13 +248,37 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
             return ValueTask.CompletedTask;
         }
 
-        _pending[0] = changed;
-        _pending[1] = fee;
-        return AppendPairAsync(cancellationToken);
+        if (_deferredStream is { } orderStream && _deferredTradeId == fill.TradeId)
+        {
+            return AppendFillWithPositionAsync(orderStream, changed, fee, cancellationToken);
+        }
+
+        return AppendPairAsync(changed, fee, cancellationToken);
     }
 
-    private async ValueTask AppendPairAsync(CancellationToken cancellationToken)
-        => await AppendPendingAsync(_accountStream, ExpectedVersion.Any, 2, cancellationToken).ConfigureAwait(false);
+    private async ValueTask AppendPairAsync(PendingEvent changed, PendingEvent fee, CancellationToken cancellationToken)
+    {
+        await FlushDeferredAsync(cancellationToken).ConfigureAwait(false);
+        _pending[0] = changed;
+        _pending[1] = fee;
+        await AppendPendingAsync(_accountStream, ExpectedVersion.Any, 2, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The fill, on its order's stream, with the position change and fee it caused, on the account stream: one write.</summary>
+    private async ValueTask AppendFillWithPositionAsync(OrderStream orderStream, PendingEvent changed, PendingEvent fee, CancellationToken cancellationToken)
+    {
+        var fill = _deferredFill;
+        _deferredStream = null;
+        _deferredFill = default;
+        var results = await _multiStore!.AppendManyAsync(
+        [
+            new StreamAppend(orderStream.Name, orderStream.Version, [ToData(fill)]),
+            new StreamAppend(_accountStream, ExpectedVersion.Any, [ToData(changed), ToData(fee)]),
+        ], cancellationToken).ConfigureAwait(false);
+        orderStream.Version = results[0].StreamVersion;
+    }
+
+    private static EventData ToData(in PendingEvent e) => new(e.EventId, e.Payload, e.OccurredAt, e.CorrelationId, e.CausationId, e.DedupKey);
 
     /// <summary>The account stream's log in the in-memory store, once known.</summary>
     private List<EventEnvelope>? _accountLog;
@@ -245,6 +302,7 @@ internal sealed class EngineRecorder : IOrderRecorder, IOrderObserver
     /// <summary>Appends the engine state changes made since the last asynchronous point.</summary>
     public async ValueTask FlushStatesAsync(CancellationToken cancellationToken)
     {
+        await FlushDeferredAsync(cancellationToken).ConfigureAwait(false);
         if (_pendingStates.Count == 0)
         {
             return;

@@ -369,6 +369,7 @@ public sealed partial class TradingEngine : IAsyncDisposable
             }
         }
 
+        await _recorder.FlushDeferredAsync(cancellationToken).ConfigureAwait(false);
         if (WorkerMode)
         {
             await AfterWorkerInputAsync(cancellationToken).ConfigureAwait(false);
@@ -600,6 +601,8 @@ public sealed partial class TradingEngine : IAsyncDisposable
                 break;
         }
 
+        // A fill recorded without its position change (a report that reached the OMS by another way) goes on its own now.
+        await _recorder.FlushDeferredAsync(cancellationToken).ConfigureAwait(false);
         if (_time.GetUtcNow() >= _nextTimerAt && _started)
         {
             await OnTimerAsync(cancellationToken).ConfigureAwait(false);

@@ -11,12 +11,14 @@ using TradingKit.Stores;
 using TradingKit.Strategies;
 using TradingKit.Testing.Engine;
 using TradingKit.Time;
+using TradingKit.Workers;
 
 namespace TradingKit.Postgres.Tests;
 
 /// <summary>
-/// Seed 002 SC-010 across processes: two workers, each its own container, connection pool, engine and paper venue, share
-/// one PostgreSQL database (locks, registry, event log) and want the same symbol at the same bars; the database decides.
+/// Seed 002 SC-010 across processes: two workers, each its own container, connection pool, engine, paper venue and event
+/// log database, share one coordination database (locks, registry) and want the same symbol at the same bars; the
+/// database decides, and a restarted worker rebuilds only its own account.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class WorkerModeOnPostgresTests(PostgresServerFixture server)
@@ -24,54 +26,87 @@ public sealed class WorkerModeOnPostgresTests(PostgresServerFixture server)
     private static readonly Instrument Spx = new("SPX", tickSize: 0.01m, stepSize: 0.01m, minQuantity: 0.01m, maxQuantity: 1_000_000m);
 
     [Fact]
-    public async Task SC010_TwoWorkerProcesses_OneDatabase_TheSymbolIsHeldByOneAtATime()
+    public async Task SC010_TwoWorkerProcesses_EachWithItsOwnLog_ShareTheLocks_AndARestartedWorkerKeepsOnlyItsOwn()
     {
-        await using var db = await server.CreateDatabaseAsync(migrated: true);
+        // The fleet's coordination database (symbol_locks, workers) and one log per worker, as docs/workers.md deploys them.
+        await using var coordination = await server.CreateDatabaseAsync(migrated: true);
+        await using var logOne = await server.CreateDatabaseAsync(migrated: true);
+        await using var logTwo = await server.CreateDatabaseAsync(migrated: true);
         var bars = PostgresTestBars.Load(30);
         var clock = new SimulationTimeProvider(bars[0].OpenTime);
 
-        // Both want SPX on bar 3; whoever locks first enters, the other is refused and takes it after the first is flat.
-        await using var first = Compose(db.ConnectionString, clock, "worker-1", (3, DecisionAction.Buy), (9, DecisionAction.Close), (15, DecisionAction.Buy), (25, DecisionAction.Close));
-        await using var second = Compose(db.ConnectionString, clock, "worker-2", (3, DecisionAction.Buy), (12, DecisionAction.Buy), (20, DecisionAction.Close));
-        var one = first.GetRequiredService<TradingEngine>();
-        var two = second.GetRequiredService<TradingEngine>();
-        await one.StartAsync();
-        await two.StartAsync();
-
+        // Both want SPX on bar 3; whoever locks first enters, the other is refused and takes it after the first is flat,
+        // then holds it to the end, refusing the first's second entry.
+        (int, DecisionAction)[] scriptOne = [(3, DecisionAction.Buy), (9, DecisionAction.Close), (15, DecisionAction.Buy)];
+        (int, DecisionAction)[] scriptTwo = [(3, DecisionAction.Buy), (12, DecisionAction.Buy)];
         var holders = new List<string?>();
-        for (var i = 0; i < bars.Count; i++)
+        await using (var first = Compose(logOne.ConnectionString, coordination.DataSource, clock, "worker-1", scriptOne))
+        await using (var second = Compose(logTwo.ConnectionString, coordination.DataSource, clock, "worker-2", scriptTwo))
         {
-            await one.ProcessAsync(EngineInput.ForMarketData(bars[i]));
-            await two.ProcessAsync(EngineInput.ForMarketData(bars[i]));
-            Assert.False(one.Portfolio.GetNetQuantity(Spx.Symbol) != 0m && two.Portfolio.GetNetQuantity(Spx.Symbol) != 0m, $"both hold SPX at bar {i}");
-            holders.Add(await ScalarAsync<string>(db.DataSource, "SELECT worker_id FROM symbol_locks WHERE symbol = 'SPX'"));
+            var one = first.GetRequiredService<TradingEngine>();
+            var two = second.GetRequiredService<TradingEngine>();
+            await one.StartAsync();
+            await two.StartAsync();
+            for (var i = 0; i < bars.Count; i++)
+            {
+                await one.ProcessAsync(EngineInput.ForMarketData(bars[i]));
+                await two.ProcessAsync(EngineInput.ForMarketData(bars[i]));
+                Assert.False(one.Portfolio.GetNetQuantity(Spx.Symbol) != 0m && two.Portfolio.GetNetQuantity(Spx.Symbol) != 0m, $"both hold SPX at bar {i}");
+                holders.Add(await ScalarAsync<string>(coordination.DataSource, "SELECT worker_id FROM symbol_locks WHERE symbol = 'SPX'"));
+            }
+
+            await one.StopAsync();
+            await two.StopAsync();
+            await one.DisposeAsync();
+            await two.DisposeAsync();
         }
 
-        await one.StopAsync();
-        await two.StopAsync();
+        // worker-1 locked on bar 3 and held it to its exit; worker-2 took it on bar 12 and still holds it (its lock is left
+        // to expire, so nobody buys into its position); worker-1's second entry (bar 15) was refused.
+        Assert.Equal(("worker-1", "worker-2", "worker-2"), (holders[5], holders[14], holders[^1]));
+        var eventsOne = await LogAsync(logOne.DataSource);
+        var eventsTwo = await LogAsync(logTwo.DataSource);
+        Assert.Equal([("worker-1", "worker-2")], eventsOne.OfType<LockRejected>().Select(r => (r.WorkerId, r.HeldBy)));
+        Assert.Equal([("worker-2", "worker-1")], eventsTwo.OfType<LockRejected>().Select(r => (r.WorkerId, r.HeldBy)));
+        Assert.Equal((2, 1), (eventsOne.Count(e => e is OrderSubmitted), eventsTwo.Count(e => e is OrderSubmitted)));
+        Assert.Equal(["EXIT", "EXIT"], await ListAsync(coordination.DataSource, "SELECT state FROM workers ORDER BY worker_id"));
 
-        // worker-1 locked on bar 3 and held it to its exit; worker-2 took it on bar 12; worker-1's second entry (bar 15) was refused.
-        Assert.Equal("worker-1", holders[5]);
-        Assert.Equal("worker-2", holders[14]);
-        Assert.Null(holders[^1]);
-        var events = new List<EventEnvelope>();
-        await foreach (var e in first.GetRequiredService<IEventStore>().ReadAllAsync())
-        {
-            events.Add(e);
-        }
+        // Both processes restart on their own logs: each gets back only its own account.
+        await using var againOne = Compose(logOne.ConnectionString, coordination.DataSource, clock, "worker-1");
+        await using var againTwo = Compose(logTwo.ConnectionString, coordination.DataSource, clock, "worker-2");
+        var resumedOne = againOne.GetRequiredService<TradingEngine>();
+        var resumedTwo = againTwo.GetRequiredService<TradingEngine>();
+        await resumedOne.StartAsync();
+        await resumedTwo.StartAsync();
 
-        var rejections = events.Select(e => e.Payload).OfType<LockRejected>().Select(r => (r.WorkerId, r.HeldBy)).ToList();
-        Assert.Equal([("worker-2", "worker-1"), ("worker-1", "worker-2")], rejections);
-        Assert.Equal(2, events.Select(e => e.Payload).OfType<PositionEntered>().Count(p => p.WorkerId == "worker-1") + events.Select(e => e.Payload).OfType<PositionEntered>().Count(p => p.WorkerId == "worker-2"));
-        Assert.Equal(4, events.Count(e => e.Payload is OrderSubmitted));
-        Assert.Equal(["EXIT", "EXIT"], await ListAsync(db.DataSource, "SELECT state FROM workers ORDER BY worker_id"));
-        Assert.Empty(await ListAsync(db.DataSource, "SELECT symbol FROM symbol_locks"));
+        Assert.Equal((0m, 10m), (resumedOne.Portfolio.GetNetQuantity(Spx.Symbol), resumedTwo.Portfolio.GetNetQuantity(Spx.Symbol)));
+        Assert.Equal((WorkerState.Scan, WorkerState.Hold), (resumedOne.WorkerState, resumedTwo.WorkerState));
+        Assert.Equal("worker-2", await ScalarAsync<string>(coordination.DataSource, "SELECT worker_id FROM symbol_locks WHERE symbol = 'SPX'"));
+        Assert.Equal(["SCAN", "HOLD"], await ListAsync(coordination.DataSource, "SELECT state FROM workers ORDER BY worker_id"));
+        Assert.Equal(0L, await ScalarAsync<long>(logOne.DataSource, "SELECT count(*) FROM symbol_locks"));
+        await resumedOne.DisposeAsync();
+        await resumedTwo.DisposeAsync();
     }
 
-    private static ServiceProvider Compose(string connectionString, SimulationTimeProvider clock, string workerId, params (int Bar, DecisionAction Action)[] script)
+    private static async Task<List<ITradingEvent>> LogAsync(NpgsqlDataSource source)
+    {
+        var store = new PostgresEventStore(source, new CatalogEventPayloadSerializer());
+        var events = new List<ITradingEvent>();
+        await foreach (var e in store.ReadAllAsync())
+        {
+            events.Add(e.Payload);
+        }
+
+        return events;
+    }
+
+    private static ServiceProvider Compose(string connectionString, NpgsqlDataSource coordination, SimulationTimeProvider clock, string workerId,
+        params (int Bar, DecisionAction Action)[] script)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton<ISymbolLockService>(new PostgresSymbolLockService(coordination, clock));
+        services.AddSingleton<IWorkerRegistry>(new PostgresWorkerRegistry(coordination, clock));
         services.AddTradingKit(o =>
             {
                 o.SessionId = workerId + "-session";

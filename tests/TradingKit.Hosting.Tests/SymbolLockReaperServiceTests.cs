@@ -26,7 +26,8 @@ public sealed class SymbolLockReaperServiceTests
         await registry.SetStateAsync("worker-dead", "SCAN", null, timeout.Token);
         await registry.SetStateAsync("worker-dead", "HOLD", new Symbol("AAA"), timeout.Token);
         Assert.True((await locks.AcquireAsync(new Symbol("AAA"), "worker-dead", TimeSpan.FromSeconds(30), timeout.Token)).Acquired);
-        Assert.True((await locks.AcquireAsync(new Symbol("BBB"), "worker-alive", TimeSpan.FromMinutes(10), timeout.Token)).Acquired);
+        // Its TTL outlasts any clock the waits below can reach (they move it a second at a time while they wait).
+        Assert.True((await locks.AcquireAsync(new Symbol("BBB"), "worker-alive", TimeSpan.FromDays(365), timeout.Token)).Acquired);
 
         await host.StartAsync(timeout.Token);
         var reaper = host.Services.GetRequiredService<SymbolLockReaperService>();

@@ -45,41 +45,19 @@ public sealed class PostgresEventStore : IMultiStreamEventStore
         ArgumentNullException.ThrowIfNull(events);
         ArgumentOutOfRangeException.ThrowIfLessThan(expectedVersion, ExpectedVersion.Any);
 
-        var n = events.Count;
-        var ids = new Guid[n];
-        var types = new string[n];
-        var schemaVersions = new int[n];
-        var occurred = new DateTimeOffset[n];
-        var correlations = new Guid[n];
-        var causations = new Guid?[n];
-        var dedupKeys = new string?[n];
-        var payloads = new string[n];
-        for (var i = 0; i < n; i++)
-        {
-            var e = events[i];
-            ArgumentNullException.ThrowIfNull(e, nameof(events));
-            ArgumentNullException.ThrowIfNull(e.Payload, nameof(events));
-            ids[i] = e.EventId;
-            types[i] = _serializer.GetTypeName(e.Payload);
-            schemaVersions[i] = _serializer.GetSchemaVersion(e.Payload);
-            occurred[i] = e.OccurredAt.ToUniversalTime();
-            correlations[i] = e.CorrelationId.Value;
-            causations[i] = e.CausationId;
-            dedupKeys[i] = e.DedupKey;
-            payloads[i] = _serializer.Serialize(e.Payload);
-        }
-
+        var columns = new EventColumns(events.Count);
+        columns.Fill(events, 0, _serializer);
         await using var command = Sql.Command(_dataSource,
             "SELECT conflict, stream_version, last_position, appended, duplicates FROM tk_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             streamId, expectedVersion, _timeProvider.GetUtcNow(),
-            Sql.Typed(ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(types, NpgsqlDbType.Array | NpgsqlDbType.Text),
-            Sql.Typed(schemaVersions, NpgsqlDbType.Array | NpgsqlDbType.Integer),
-            Sql.Typed(occurred, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
-            Sql.Typed(correlations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(causations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(dedupKeys, NpgsqlDbType.Array | NpgsqlDbType.Text),
-            Sql.Typed(payloads, NpgsqlDbType.Array | NpgsqlDbType.Jsonb));
+            Sql.Typed(columns.Ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(columns.Types, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(columns.SchemaVersions, NpgsqlDbType.Array | NpgsqlDbType.Integer),
+            Sql.Typed(columns.Occurred, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+            Sql.Typed(columns.Correlations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(columns.Causations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(columns.DedupKeys, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(columns.Payloads, NpgsqlDbType.Array | NpgsqlDbType.Jsonb));
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -202,6 +180,7 @@ public sealed class PostgresEventStore : IMultiStreamEventStore
         {
             foreach (var e in events)
             {
+                ArgumentNullException.ThrowIfNull(e, nameof(events));
                 ArgumentNullException.ThrowIfNull(e.Payload, nameof(events));
                 Ids[offset] = e.EventId;
                 Types[offset] = serializer.GetTypeName(e.Payload);

@@ -34,7 +34,7 @@ public sealed partial class TradingEngine
     /// <summary>The worker's state in worker mode (<see cref="WorkerState.Idle"/> before start and when worker mode is off). Any thread may read it.</summary>
     public WorkerState WorkerState => _workerState;
 
-    /// <summary>The symbols this worker holds the lock of, in worker mode.</summary>
+    /// <summary>The symbols this worker holds the lock of, in worker mode. The loop changes it: read it between inputs (a test, a command) or after the session stopped.</summary>
     public IReadOnlyCollection<Symbol> LockedSymbols => _heldSymbols.Keys;
 
     private bool WorkerMode => _symbolLocks is not null;

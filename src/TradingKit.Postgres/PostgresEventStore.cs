@@ -49,15 +49,7 @@ public sealed class PostgresEventStore : IMultiStreamEventStore
         columns.Fill(events, 0, _serializer);
         await using var command = Sql.Command(_dataSource,
             "SELECT conflict, stream_version, last_position, appended, duplicates FROM tk_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            streamId, expectedVersion, _timeProvider.GetUtcNow(),
-            Sql.Typed(columns.Ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(columns.Types, NpgsqlDbType.Array | NpgsqlDbType.Text),
-            Sql.Typed(columns.SchemaVersions, NpgsqlDbType.Array | NpgsqlDbType.Integer),
-            Sql.Typed(columns.Occurred, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
-            Sql.Typed(columns.Correlations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(columns.Causations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(columns.DedupKeys, NpgsqlDbType.Array | NpgsqlDbType.Text),
-            Sql.Typed(columns.Payloads, NpgsqlDbType.Array | NpgsqlDbType.Jsonb));
+            [streamId, expectedVersion, _timeProvider.GetUtcNow(), .. columns.Parameters()]);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
@@ -117,18 +109,11 @@ public sealed class PostgresEventStore : IMultiStreamEventStore
 
         await using var command = Sql.Command(_dataSource,
             "SELECT part, stream_version, last_position, appended, duplicates FROM tk_append_events_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            Sql.Typed(streamIds, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            [Sql.Typed(streamIds, NpgsqlDbType.Array | NpgsqlDbType.Text),
             Sql.Typed(expected, NpgsqlDbType.Array | NpgsqlDbType.Bigint),
             Sql.Typed(counts, NpgsqlDbType.Array | NpgsqlDbType.Integer),
             _timeProvider.GetUtcNow(),
-            Sql.Typed(columns.Ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(columns.Types, NpgsqlDbType.Array | NpgsqlDbType.Text),
-            Sql.Typed(columns.SchemaVersions, NpgsqlDbType.Array | NpgsqlDbType.Integer),
-            Sql.Typed(columns.Occurred, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
-            Sql.Typed(columns.Correlations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(columns.Causations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
-            Sql.Typed(columns.DedupKeys, NpgsqlDbType.Array | NpgsqlDbType.Text),
-            Sql.Typed(columns.Payloads, NpgsqlDbType.Array | NpgsqlDbType.Jsonb));
+            .. columns.Parameters()]);
         var results = new AppendResult[parts];
         try
         {
@@ -175,6 +160,19 @@ public sealed class PostgresEventStore : IMultiStreamEventStore
         public string?[] DedupKeys { get; } = new string?[count];
 
         public string[] Payloads { get; } = new string[count];
+
+        /// <summary>The eight column arrays as typed parameters, in the order both append functions take them.</summary>
+        public object?[] Parameters() =>
+        [
+            Sql.Typed(Ids, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(Types, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(SchemaVersions, NpgsqlDbType.Array | NpgsqlDbType.Integer),
+            Sql.Typed(Occurred, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+            Sql.Typed(Correlations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(Causations, NpgsqlDbType.Array | NpgsqlDbType.Uuid),
+            Sql.Typed(DedupKeys, NpgsqlDbType.Array | NpgsqlDbType.Text),
+            Sql.Typed(Payloads, NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
+        ];
 
         public int Fill(IReadOnlyList<EventData> events, int offset, IEventPayloadSerializer serializer)
         {
